@@ -1,0 +1,3 @@
+from figdesk.cli.main import main
+
+raise SystemExit(main())
