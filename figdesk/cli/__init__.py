@@ -1,0 +1,1 @@
+"""The figdesk command line."""

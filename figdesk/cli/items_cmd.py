@@ -1,0 +1,176 @@
+"""``figdesk items list|show|create|update|publish|delete``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from figdesk.cli import output
+from figdesk.core.errors import UsageError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    items = sub.add_parser("items", help="list, show, create, update, publish and delete items")
+    isub = items.add_subparsers(dest="items_command", metavar="ACTION", required=True)
+
+    p = isub.add_parser("list", help="list every item of the account (all pages)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--drafts", action="store_true", help="only items never published")
+    which.add_argument("--public", action="store_true", help="only published items")
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_list)
+
+    p = isub.add_parser("show", help="show an item's metadata and all its files")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_show)
+
+    p = isub.add_parser("create", help="create a draft item")
+    p.add_argument("--title", required=True)
+    p.add_argument("--metadata", metavar="FILE.json", type=Path,
+                   help="other fields as a JSON object (Figshare's ArticleCreate fields)")
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_create)
+
+    p = isub.add_parser("update", help="change an item's metadata (only the fields given)")
+    p.add_argument("id", type=int)
+    p.add_argument("--metadata", metavar="FILE.json", type=Path, required=True)
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_update)
+
+    p = isub.add_parser("publish", help="publish an item (makes a new public version)")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_publish)
+
+    p = isub.add_parser("delete", help="delete a draft item (public items cannot be deleted)")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_delete)
+
+
+def read_metadata(path: Path) -> dict[str, Any]:
+    """A metadata file: one JSON object. Anything else is a usage error said in words."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"The metadata file {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"The metadata file {path} cannot be read: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"The metadata file {path} is not valid JSON: {exc.msg} at line "
+                         f"{exc.lineno}, column {exc.colno}.") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"The metadata file {path} must hold a JSON object "
+                         "({\"title\": ..., ...}), not a list or a value.")
+    return data
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from figdesk.cli.main import client_from_args
+
+    client = client_from_args(args)
+    items = client.list_my_articles()
+    if args.drafts:
+        items = [a for a in items if not a.is_public]
+    elif args.public:
+        items = [a for a in items if a.is_public]
+    if args.json:
+        output.print_json([a.raw for a in items])
+        return 0
+    output.print_table(
+        ["ID", "STATUS", "TYPE", "CREATED", "TITLE"],
+        ([str(a.id), a.status, a.defined_type_name or "-", output.short_date(a.created_date),
+          a.title or "(untitled)"] for a in items))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from figdesk.cli.main import client_from_args
+
+    client = client_from_args(args)
+    article = client.get_my_article(args.id)
+    files = client.list_files(args.id)
+    if args.json:
+        # The embedded "files" of an item holds at most 10: replace it with the full list.
+        output.print_json({**article.raw, "files": [f.raw for f in files]})
+        return 0
+    c = output.clean
+    rows = [
+        ("Title", c(article.title)), ("ID", str(article.id)), ("Status", article.status),
+        ("Type", article.defined_type_name or "-"), ("DOI", article.doi or "-"),
+        ("Authors", "; ".join(c(a.full_name) for a in article.authors) or "-"),
+        ("Keywords", ", ".join(c(t) for t in article.tags) or "-"),
+        ("Categories", ", ".join(c(x.title) for x in article.categories) or "-"),
+        ("License", c(article.license.name) if article.license else "-"),
+        ("Created", output.short_date(article.created_date)),
+        ("Modified", output.short_date(article.modified_date)),
+        ("Published", output.short_date(article.published_date)),
+        ("URL", article.url_private_html or article.figshare_url or "-"),
+    ]
+    for label, value in rows:
+        print(f"{label + ':':<12} {value}")
+    total = sum(f.size for f in files)
+    print(f"Files:       {len(files)} ({output.human_size(total)})")
+    for f in files:
+        mark = "verified" if f.verified else (f.status or "link")
+        print(f"  {f.id:>10}  {output.human_size(f.size):>10}  {mark:<16} {c(f.name)}")
+    return 0
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    from figdesk.cli.main import client_from_args
+
+    metadata = read_metadata(args.metadata) if args.metadata else {}
+    metadata["title"] = args.title
+    client = client_from_args(args)
+    created = client.create_article(metadata)
+    if args.json:
+        output.print_json({"id": created.id, "location": created.location,
+                           "warnings": list(created.warnings)})
+        return 0
+    print(f"Created draft item {created.id}")
+    for w in created.warnings:
+        print(f"warning: {output.clean(w)}")
+    return 0
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from figdesk.cli.main import client_from_args
+
+    metadata = read_metadata(args.metadata)
+    client = client_from_args(args)
+    warnings = client.update_article(args.id, metadata)
+    if args.json:
+        output.print_json({"id": args.id, "warnings": list(warnings)})
+        return 0
+    print(f"Updated item {args.id}")
+    for w in warnings:
+        print(f"warning: {output.clean(w)}")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from figdesk.cli.main import client_from_args
+
+    location = client_from_args(args).publish_article(args.id)
+    if args.json:
+        output.print_json({"id": args.id, "location": location})
+    else:
+        print(f"Published item {args.id}: {location}")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from figdesk.cli.main import client_from_args
+
+    client_from_args(args).delete_article(args.id)
+    if args.json:
+        output.print_json({"id": args.id, "deleted": True})
+    else:
+        print(f"Deleted item {args.id}")
+    return 0
