@@ -116,6 +116,12 @@ class TimeoutError_(OfflineError):
     title = "Figshare took too long to answer"
 
 
+class CancelledError(FigdeskError):
+    """The user (or a shutdown) cancelled the operation; nothing failed. Not retried."""
+
+    title = "Cancelled"
+
+
 class InsecureUrlError(UsageError):
     """Plain http to a host that is not on loopback."""
 
