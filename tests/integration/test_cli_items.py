@@ -116,10 +116,10 @@ def test_bad_metadata_file_is_usage_error(cli_env: Any, capsys: pytest.CaptureFi
                                           tmp_path: Path, content: str, message: str) -> None:
     meta = tmp_path / "m.json"
     meta.write_text(content)
-    code, out, err = run(capsys, cli_env, "items", "create", "--title", "x", "--metadata",
+    code, _out, err = run(capsys, cli_env, "items", "create", "--title", "x", "--metadata",
                          str(meta))
     assert code == 2 and message in err and "Traceback" not in err
-    code, out, err = run(capsys, cli_env, "items", "update", "1", "--metadata",
+    code, _out, err = run(capsys, cli_env, "items", "update", "1", "--metadata",
                          str(tmp_path / "missing.json"))
     assert code == 2 and "does not exist" in err
 
@@ -147,7 +147,7 @@ def test_failures_are_one_line_without_the_token(sandbox: Any,
 
 
 def test_no_token_anywhere_is_explained(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, sandbox, "whoami")
+    code, _out, err = run(capsys, sandbox, "whoami")
     assert code == 1 and "figdesk login" in err
 
 
