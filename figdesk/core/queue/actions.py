@@ -1,0 +1,151 @@
+"""What each kind of job does on Figshare, made safe to repeat after a crash.
+
+Every step commits what it is about to do before doing it, so a job found half done after a
+kill -9 (or an answer lost on the way back) is finished rather than done twice:
+
+- create: the start time is stored before the POST; after an ambiguous failure, or when the
+  job is found ``started`` on restart, the account's items are searched for one with the same
+  title created after that time (and not already bound to another local key).
+- publish: the version before publishing is stored; a version above it means it went through.
+- delete: once sent, a 404 on the next try means it is gone, which is what we wanted.
+- upload: the engine's own checkpoints (``FileUpload``) make it resumable.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from figdesk.core.errors import NotFoundError, OfflineError, ServerError
+from figdesk.core.models import Article, ArticleSummary, Created
+from figdesk.core.queue.jobs import Job
+from figdesk.core.queue.store import QueueStore
+
+log = logging.getLogger(__name__)
+
+#: Failures after which we cannot know whether Figshare acted on a non-idempotent request.
+AMBIGUOUS = (OfflineError, ServerError)
+
+
+class QueueClient(Protocol):
+    """The part of ``FigshareClient`` the queue uses (a fake in unit tests)."""
+
+    def get_account(self) -> Any: ...
+    def create_article(self, metadata: Mapping[str, Any]) -> Created: ...
+    def iter_my_article_pages(self, page_size: int = 1000) -> Iterator[list[ArticleSummary]]: ...
+    def get_my_article(self, article_id: int) -> Article: ...
+    def update_article(self, article_id: int, metadata: Mapping[str, Any], *,
+                       replace: bool = False) -> tuple[str, ...]: ...
+    def publish_article(self, article_id: int) -> str: ...
+    def delete_article(self, article_id: int) -> None: ...
+
+
+class JobActions:
+    """Runs the non-upload jobs. ``save(payload)`` commits the job's payload."""
+
+    def __init__(self, store: QueueStore, client_getter: Callable[[], QueueClient], *,
+                 clock_skew: float = 120.0) -> None:
+        self.store = store
+        self._client = client_getter
+        self.clock_skew = clock_skew
+
+    def _save(self, job: Job, payload: dict[str, Any]) -> None:
+        self.store.update(job.id, payload=payload)
+
+    # -- create -------------------------------------------------------------------------------
+
+    def create_item(self, job: Job) -> int:
+        """Create the item (once), bind its id to the job's local key and return it."""
+        payload = dict(job.payload)
+        done = payload.get("article_id")
+        if isinstance(done, int) and done > 0:
+            self.store.set_item_article(job.item_key, done)
+            return done
+        if payload.get("started_at"):
+            # An earlier try may have created it with the answer lost: look before sending.
+            found = self.find_created(job.item_key, job.title, float(payload["started_at"]))
+            if found is not None:
+                return self._bind(job, payload, found)
+        else:
+            payload["started_at"] = time.time()
+            self._save(job, payload)
+        try:
+            created = self._client().create_article(job.metadata)
+        except AMBIGUOUS:
+            try:
+                found = self.find_created(job.item_key, job.title, float(payload["started_at"]))
+            except AMBIGUOUS:
+                found = None   # still unreachable: the next try looks again before sending
+            if found is None:
+                raise
+            log.info("create of %r: answer lost, found item %s", job.title, found)
+            return self._bind(job, payload, found)
+        return self._bind(job, payload, created.id)
+
+    def _bind(self, job: Job, payload: dict[str, Any], article_id: int) -> int:
+        payload["article_id"] = article_id
+        self._save(job, payload)
+        self.store.set_item_article(job.item_key, article_id)
+        return article_id
+
+    def find_created(self, item_key: str, title: str, started_at: float) -> int | None:
+        """The id of an own item titled ``title`` created since ``started_at`` (minus the
+        tolerated clock skew) that no other local key has claimed; the earliest such."""
+        since = datetime.fromtimestamp(started_at - self.clock_skew, tz=UTC)
+        claimed = self.store.claimed_article_ids()
+        mine = self.store.resolve(item_key)
+        best: tuple[datetime, int] | None = None
+        for page in self._client().iter_my_article_pages(page_size=1000):
+            for art in page:
+                if art.title != title or (art.id in claimed and art.id != mine):
+                    continue
+                created = art.created_date
+                if created is not None and created < since:
+                    continue
+                stamp = created or datetime.max.replace(tzinfo=UTC)
+                if best is None or (stamp, art.id) < best:
+                    best = (stamp, art.id)
+        return None if best is None else best[1]
+
+    # -- update, publish, delete ---------------------------------------------------------------
+
+    def update_item(self, job: Job, article_id: int) -> None:
+        # PATCH (or PUT) of the same body is idempotent: repeating it after a crash is safe.
+        self._client().update_article(article_id, job.metadata,
+                                      replace=bool(job.payload.get("replace")))
+
+    def publish(self, job: Job, article_id: int) -> str:
+        payload = dict(job.payload)
+        client = self._client()
+        before = payload.get("version_before")
+        if isinstance(before, int):
+            art = client.get_my_article(article_id)
+            if art.version > before:
+                return art.url_public_html or ""
+        else:
+            before = client.get_my_article(article_id).version
+            payload["version_before"] = before
+            self._save(job, payload)
+        try:
+            return client.publish_article(article_id)
+        except AMBIGUOUS:
+            art = client.get_my_article(article_id)   # unreachable still: retried later
+            if art.version > before:
+                return art.url_public_html or ""
+            raise
+
+    def delete_item(self, job: Job, article_id: int) -> None:
+        payload = dict(job.payload)
+        sent_before = bool(payload.get("sent"))
+        if not sent_before:
+            payload["sent"] = True
+            self._save(job, payload)
+        try:
+            self._client().delete_article(article_id)
+        except NotFoundError:
+            if not sent_before:
+                raise
+            # An earlier try went through and its 204 was lost.
