@@ -26,8 +26,7 @@ def resources_page_present() -> None:
         pytest.skip(f"the API resources page is absent: expected {RESOURCES_PAGE}")
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def _running_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from figdesk.sandbox import Sandbox, SandboxConfig
 
     data_dir = tmp_path_factory.mktemp("sandbox")
@@ -35,6 +34,18 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     config = SandboxConfig(host="127.0.0.1", port=0, data_dir=str(data_dir), part_size=64 * 1024)
     with Sandbox(config) as sb:
         yield sb
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One sandbox per test module (tests there create their own items)."""
+    yield from _running_sandbox(tmp_path_factory)
+
+
+@pytest.fixture
+def fresh_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A sandbox of its own for a test that needs the untouched sample items."""
+    yield from _running_sandbox(tmp_path_factory)
 
 
 @dataclass

@@ -1,0 +1,171 @@
+"""Account, reference data, public articles and institution endpoints, validated against the
+relaxed spec; the sample items of the resources page reproduced with their real values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from . import page_examples
+from .conftest import Api
+from .spec_tools import SpecChecker
+
+AUTH_FAILED = (401, 403)
+MISSING = 999_999_999
+
+# The keys whose values come from Figshare's real output; URLs are compared by their path
+# since the sandbox serves them from its own host.
+URL_KEYS = ("url", "url_private_api", "url_public_api")
+
+
+def _same_value(key: str, mine: Any, theirs: Any) -> bool:
+    if key in URL_KEYS and isinstance(mine, str) and isinstance(theirs, str):
+        return mine.split("/v2/", 1)[-1] == theirs.split("/v2/", 1)[-1]
+    return bool(mine == theirs)
+
+
+def _mismatches(mine: dict[str, Any], theirs: dict[str, Any], skip: tuple[str, ...] = ()) -> list[str]:
+    return [
+        f"{k}: sandbox {mine.get(k)!r} != page {v!r}"
+        for k, v in theirs.items()
+        if k not in skip and not _same_value(k, mine.get(k, "<absent>"), v)
+    ]
+
+
+def test_account(api: Api) -> None:
+    resp = api.get("/account")
+    api.check.check_request(resp)
+    body = api.check.check_response(resp, 200).body
+    assert body["quota"] >= body["used_quota"] >= 0
+    assert body["maximum_file_size"] > 0
+
+
+def test_account_auth_errors(api: Api) -> None:
+    api.check.check_error(api.as_token(None).get("/account"), AUTH_FAILED)
+    api.check.check_error(api.as_token("revoked-or-wrong").get("/account"), AUTH_FAILED)
+
+
+@pytest.mark.parametrize("path", ["/categories", "/licenses", "/item_types"])
+def test_public_reference_lists(api: Api, path: str) -> None:
+    resp = api.as_token(None).get(path)
+    api.check.check_request(resp)
+    assert api.check.check_response(resp, 200).body
+
+
+@pytest.mark.parametrize("path", ["/account/categories", "/account/licenses"])
+def test_account_reference_lists(api: Api, path: str) -> None:
+    resp = api.get(path)
+    api.check.check_request(resp)
+    assert api.check.check_response(resp, 200).body
+    api.check.check_error(api.as_token(None).get(path), AUTH_FAILED)
+
+
+def test_account_licenses_include_the_public_ones(api: Api) -> None:
+    public = api.check.check_response(api.as_token(None).get("/licenses"), 200).body
+    mine = api.check.check_response(api.get("/account/licenses"), 200).body
+    assert {lic["value"] for lic in public} <= {lic["value"] for lic in mine}
+
+
+def test_item_types_for_a_group(api: Api) -> None:
+    groups = api.check.check_response(api.get("/account/institution/groups"), 200).body
+    resp = api.get("/item_types", params={"group_id": groups[0]["id"]})
+    api.check.check_request(resp)
+    assert api.check.check_response(resp, 200).body
+
+
+def test_public_article_list(api: Api) -> None:
+    resp = api.as_token(None).get("/articles", params={"page_size": 100})
+    api.check.check_request(resp)
+    body = api.check.check_response(resp, 200).body
+    assert 123456 in [a["id"] for a in body]
+
+
+def test_public_search(api: Api) -> None:
+    anon = api.as_token(None)
+    resp = anon.post("/articles/search", json={"search_for": "Saccharina"})
+    api.check.check_request(resp)
+    assert 123456 in [a["id"] for a in api.check.check_response(resp, 200).body]
+    # As Figshare's own scripts send it: search params in the query string (README.md).
+    raw = anon.post("/articles/search", params={"search_for": "Saccharina", "page_size": 10})
+    assert 123456 in [a["id"] for a in api.check.check_response(raw, 200).body]
+
+
+def test_public_search_errors(api: Api) -> None:
+    anon = api.as_token(None)
+    api.check.check_error(anon.post("/articles/search", data="{oops"), 400)
+    api.check.check_error(anon.post("/articles/search", json={"search_for": "x", "page": 1, "offset": 0}), 422)
+
+
+def test_public_article_is_the_page_item(api: Api, resources_page_present: None) -> None:
+    resp = api.as_token(None).get("/articles/123456")
+    api.check.check_request(resp)
+    body = api.check.check_response(resp, 200).body
+    expected = page_examples.retrieve_item_output()
+    # Files are compared on their own below; the download URL's host is the sandbox's.
+    assert _mismatches(body, expected, skip=("files",)) == []
+    (page_file,) = expected["files"]
+    (mine,) = body["files"]
+    assert _mismatches(mine, page_file, skip=("download_url",)) == []
+    assert mine["download_url"].endswith("/files/3074543")
+
+
+def test_public_article_errors(api: Api) -> None:
+    anon = api.as_token(None)
+    api.check.check_error(anon.get(f"/articles/{MISSING}"), 404)
+    api.check.check_error(anon.get(f"/articles/{MISSING}/files"), 404)
+    # A draft is not public.
+    draft = api.create_article("Conformance draft is private")
+    api.check.check_error(anon.get(f"/articles/{draft}"), 404)
+
+
+def test_public_files(api: Api) -> None:
+    resp = api.as_token(None).get("/articles/123456/files")
+    api.check.check_request(resp)
+    files = api.check.check_response(resp, 200).body
+    assert [(f["id"], f["computed_md5"]) for f in files] == [(3074543, "eb5c9c6b278b533f98aa02feae57c266")]
+    # Public files carry no upload details.
+    assert not {"upload_url", "upload_token"} & set(files[0])
+
+
+def test_account_listing_reproduces_the_page(
+    fresh_sandbox: Any, spec: dict[str, Any], resources_page_present: None
+) -> None:
+    # "Authenticate": the first 10 items of the account, as the page shows them, before any
+    # test has added items of its own.
+    api = Api(fresh_sandbox.api_url, fresh_sandbox.token, SpecChecker(spec, fresh_sandbox.api_url))
+    resp = api.get("/account/articles?page=1&page_size=10")
+    body = api.check.check_response(resp, 200).body
+    expected = page_examples.account_listing_output()
+    mine = {a["id"]: a for a in body}
+    assert [a["id"] for a in body] == [a["id"] for a in expected]
+    problems = [f"{a['id']} {m}" for a in expected for m in _mismatches(mine[a["id"]], a)]
+    assert problems == []
+
+
+def test_institution_endpoints(api: Api) -> None:
+    for path in ("/account/institution/custom_fields", "/account/institution/groups",
+                 "/account/institution/accounts"):
+        resp = api.get(path)
+        api.check.check_request(resp)
+        assert api.check.check_response(resp, 200).body, path
+        api.check.check_error(api.as_token(None).get(path), AUTH_FAILED)
+
+
+def test_institution_filters(api: Api) -> None:
+    everyone = api.check.check_response(api.get("/account/institution/accounts"), 200).body
+    me = api.check.check_response(api.get("/account", ), 200).body
+    by_email = api.get("/account/institution/accounts", params={"email": me["email"]})
+    api.check.check_request(by_email)
+    assert [a["id"] for a in api.check.check_response(by_email, 200).body] == [me["id"]]
+    groups = api.check.check_response(api.get("/account/institution/groups"), 200).body
+    fields = api.get("/account/institution/custom_fields", params={"group_id": groups[0]["id"]})
+    api.check.check_request(fields)
+    api.check.check_response(fields, 200)
+    assert everyone
+
+
+def test_institution_endpoints_need_an_admin(api: Api, sandbox: Any) -> None:
+    _, token = sandbox.add_account(first_name="Not", last_name="Admin", email="plain@example.org")
+    plain = api.as_token(token)
+    api.check.check_error(plain.get("/account/institution/accounts"), 403)
