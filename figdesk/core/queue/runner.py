@@ -322,9 +322,15 @@ class Runner:
             outcome = JobOutcome(JobState.FAILED, f"Unexpected error: {exc}",
                                  type(exc).__name__)
         with self._mu:
-            self._active.pop(job.id, None)
-            why = self._why_stopped.pop(job.id, None)
-        self._finish(job, outcome, why)
+            why = self._why_stopped.get(job.id)
+        try:
+            self._finish(job, outcome, why)
+        finally:
+            # Only now: until its new state is stored, the job must still count as busy.
+            with self._mu:
+                self._active.pop(job.id, None)
+                self._why_stopped.pop(job.id, None)
+            self._wake.set()
 
     def _finish(self, job: Job, outcome: JobOutcome, why: str | None) -> None:
         current = self.store.get(job.id)
