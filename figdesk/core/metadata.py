@@ -99,12 +99,44 @@ def _blank_custom(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == ()
 
 
+def _author_request(a: Author) -> JSON:
+    body = a.to_request()
+    if a.id is None and not a.full_name:
+        body.pop("name", None)      # added by ORCID alone: Figshare resolves the person
+    return body
+
+
+def parse_author(text: str) -> Author | None:
+    """An author typed in one line: a Figshare author id (digits), an ORCID iD, or a name
+    optionally followed by an ORCID iD. None when the text is blank."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return Author(id=int(text), full_name=f"Figshare author {text}")
+    orcid = re.search(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", text)
+    orcid_id = orcid.group(1) if orcid else ""
+    name = text.replace(orcid_id, "").replace("https://orcid.org/", "").strip(" ,;()")
+    parts = name.split()
+    first, last = (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else ("", name)
+    return Author(id=None, full_name=name, first_name=first, last_name=last, orcid_id=orcid_id)
+
+
+def author_label(a: Author) -> str:
+    name = a.full_name or "(name from ORCID)"
+    if a.orcid_id:
+        return f"{name}  ·  ORCID {a.orcid_id}"
+    if a.id is not None:
+        return f"{name}  ·  Figshare id {a.id}"
+    return name
+
+
 def to_request(m: EditableMetadata) -> JSON:
     """The full ``ArticleCreate``/``ArticleUpdate`` body for these values."""
     body: JSON = {
         "title": m.title.strip(),
         "description": m.description,
-        "authors": [a.to_request() for a in m.authors],
+        "authors": [_author_request(a) for a in m.authors],
         "categories": list(m.categories),
         "keywords": [k for k in m.keywords if k.strip()],
         "references": [r for r in m.references if r.strip()],

@@ -67,3 +67,17 @@ def test_publish_issues() -> None:
     assert {i.field for i in need if not i.blocking} == {"categories", "files"}
     ok = publish_issues(from_article(ARTICLE), [CustomField("Lab", "text", is_mandatory=True)])
     assert ok == []
+
+
+def test_parse_author() -> None:
+    from figdesk.core.metadata import parse_author
+
+    assert parse_author("  ") is None
+    assert parse_author("1234").id == 1234  # type: ignore[union-attr]
+    a = parse_author("Ann Marie Lee https://orcid.org/0000-0002-1825-0097")
+    assert a is not None and a.full_name == "Ann Marie Lee" and a.last_name == "Lee"
+    assert a.orcid_id == "0000-0002-1825-0097"
+    only = parse_author("0000-0002-1825-0097")
+    assert only is not None
+    assert to_request(EditableMetadata(authors=(only,)))["authors"] == [
+        {"orcid_id": "0000-0002-1825-0097"}]

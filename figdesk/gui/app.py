@@ -1,0 +1,62 @@
+"""Entry point of the desktop app: QApplication, a qasync event loop, the main window."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from PySide6.QtWidgets import QApplication
+from qasync import QEventLoop
+
+from figdesk.gui.accounts import Accounts, SandboxHost
+from figdesk.gui.main_window import MainWindow
+from figdesk.gui.theme import apply_theme, system_prefers_dark
+
+#: Sample items the embedded demo sandbox makes on top of its hand-written samples.
+DEMO_ITEMS = 40
+
+
+def build_window(*, sandbox: bool, accounts: Accounts | None = None,
+                 executor: ThreadPoolExecutor | None = None) -> MainWindow:
+    """The window, not yet started (tests and the screenshot script use this)."""
+    if accounts is None:
+        accounts = Accounts(sandbox_host=SandboxHost(items=DEMO_ITEMS if sandbox else 0))
+    return MainWindow(accounts, executor=executor, sandbox_mode=sandbox)
+
+
+def run(argv: list[str], *, sandbox: bool) -> int:
+    """Run the GUI until its window closes. ``sandbox``: on an embedded sandbox."""
+    app = QApplication.instance() or QApplication(argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("figdesk")
+    app.setApplicationDisplayName("figdesk")
+    app.setOrganizationName("figdesk")
+    dark = os.environ.get("FIGDESK_THEME", "").lower() == "dark" or (
+        os.environ.get("FIGDESK_THEME", "").lower() != "light" and system_prefers_dark(app))
+    apply_theme(app, dark)
+    loop = QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="figdesk-io")
+    window = build_window(sandbox=sandbox, executor=executor)
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    window.show()
+    code = 0
+    with loop:
+        start = loop.create_task(window.start())
+        try:
+            loop.run_until_complete(closed.wait())
+        except KeyboardInterrupt:
+            code = 130
+        start.cancel()
+    if window.session is not None:
+        window.session.close()
+    executor.shutdown(wait=False, cancel_futures=True)
+    window.accounts.sandbox_host.stop()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(run(sys.argv, sandbox="--sandbox" in sys.argv))

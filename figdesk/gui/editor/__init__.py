@@ -1,0 +1,1 @@
+"""The metadata editor and its field widgets."""

@@ -1,0 +1,327 @@
+"""The items pane: filter bar, the table, loading progress, empty state and context menu.
+
+All pages load in the background (``Session.call`` per page) and are appended as they arrive.
+The number and size of files per item are not in the list response: they are filled lazily for
+the rows on screen once scrolling settles (one ``list_files`` per row, paced by the client),
+and for the selected row by the files panel; until then the cells stay blank.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QStackedLayout,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from figdesk.core.errors import FigdeskError
+from figdesk.gui.items_model import (
+    COL_CREATED,
+    COL_FILES,
+    COL_ID,
+    COL_MODIFIED,
+    COL_PUBLISHED,
+    COL_SIZE,
+    COL_STATUS,
+    COL_TITLE,
+    COL_TYPE,
+    ItemRow,
+    ItemsModel,
+    ItemsProxy,
+)
+from figdesk.gui.session import Session
+
+FILL_BATCH = 25          # rows whose file figures are fetched per settled scroll
+
+
+class ItemsView(QWidget):
+    """Emits ``current_changed`` with the selected ``ItemRow`` (or None) and ``action`` with
+    (name, ItemRow) for the context menu: edit, publish, delete, copy_doi, copy_url, open."""
+
+    current_changed = Signal(object)
+    action = Signal(str, object)
+    new_item = Signal()
+    load_failed = Signal(object)
+    loaded = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = ItemsModel(self)
+        self.proxy = ItemsProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.session: Session | None = None
+        self.loading = False
+        self._generation = 0
+        self._filling = False
+
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by title, id, type or DOI")
+        self.filter.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        for key, text in (("all", "All items"), ("draft", "Drafts"), ("public", "Public")):
+            self.status_filter.addItem(text, key)
+        self.new_button = QPushButton("New item")
+        self.refresh_button = QPushButton("Refresh")
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter, 1)
+        bar.addWidget(self.status_filter)
+        bar.addWidget(self.refresh_button)
+        bar.addWidget(self.new_button)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_MODIFIED, Qt.SortOrder.DescendingOrder)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        # Fixed row heights and column widths: no per-row measuring for 10,000 rows.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        widths = {COL_ID: 80, COL_TYPE: 110, COL_STATUS: 64, COL_FILES: 48, COL_SIZE: 72,
+                  COL_CREATED: 92, COL_MODIFIED: 92, COL_PUBLISHED: 92}
+        for col, width in widths.items():
+            self.table.setColumnWidth(col, width)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setObjectName("emptyState")
+        self.stack = QStackedLayout()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumHeight(14)
+        self.progress.setTextVisible(False)
+        self.progress_label = QLabel("")
+        self.progress_label.setObjectName("muted")
+        status = QHBoxLayout()
+        status.addWidget(self.progress_label, 1)
+        status.addWidget(self.progress)
+        self.progress.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addLayout(self.stack, 1)
+        layout.addLayout(status)
+
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setSingleShot(True)
+        self._fill_timer.setInterval(300)
+        self._fill_timer.timeout.connect(self._fill_visible)
+
+        self.filter.textChanged.connect(self._filter_changed)
+        self.status_filter.currentIndexChanged.connect(
+            lambda _i: self._filter_changed(self.filter.text()))
+        self.refresh_button.clicked.connect(self.refresh)
+        self.new_button.clicked.connect(self.new_item)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self._fill_timer.start())
+        self.proxy.layoutChanged.connect(self._fill_timer.start)
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
+                       self.proxy.layoutChanged):
+            signal.connect(self._update_empty)
+        self._update_empty()
+
+    # --- session and loading ------------------------------------------------------------
+
+    def set_session(self, session: Session | None) -> None:
+        self._generation += 1
+        self.session = session
+        self.model.clear()
+        self.current_changed.emit(None)
+        self._update_empty()
+
+    @asyncSlot()
+    async def refresh(self) -> None:
+        await self.load_all()
+
+    async def load_all(self) -> None:
+        """Load every page of the account's items, appending as pages arrive."""
+        session = self.session
+        if session is None:
+            return
+        self._generation += 1
+        generation = self._generation
+        selected = self.current_row()
+        self.model.clear()
+        self.loading = True
+        self.progress.show()
+        self.progress_label.setText("Loading items…")
+        self.refresh_button.setEnabled(False)
+        self._update_empty()
+        count = 0
+        try:
+            pages = await session.call(session.client.iter_my_article_pages, 1000)
+            page_no = 0
+            while True:
+                page = await session.call(next, pages, None)
+                if generation != self._generation:
+                    return          # a newer load or another profile took over
+                if page is None:
+                    break
+                page_no += 1
+                count += self.model.append_page(page)
+                self.progress_label.setText(f"Loading items… {count:,} so far "
+                                            f"(page {page_no})")
+        except FigdeskError as exc:
+            if generation == self._generation:
+                self.progress_label.setText(f"Could not load all items: {exc.message}")
+                self.load_failed.emit(exc)
+            return
+        finally:
+            if generation == self._generation:
+                self.loading = False
+                self.progress.hide()
+                self.refresh_button.setEnabled(True)
+                self._update_empty()
+        self.progress_label.setText(f"{count:,} items")
+        if selected is not None:
+            self.select_article(selected.item.id)
+        self._fill_timer.start()
+        self.loaded.emit(count)
+
+    # --- selection ----------------------------------------------------------------------
+
+    def current_row(self) -> ItemRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.proxy.row_at(rows[0]) if rows else None
+
+    def select_article(self, article_id: int | None) -> bool:
+        sm = self.table.selectionModel()
+        if article_id is None:
+            sm.clearSelection()
+            return True
+        row = self.model.row_of(article_id)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        sm.select(index, sm.SelectionFlag.ClearAndSelect | sm.SelectionFlag.Rows)
+        sm.setCurrentIndex(index, sm.SelectionFlag.NoUpdate)
+        self.table.scrollTo(index)
+        return True
+
+    def _selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
+        self.current_changed.emit(self.current_row())
+
+    # --- filter, empty state ------------------------------------------------------------
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.set_status(str(self.status_filter.currentData()))
+        self.proxy.set_text(text)
+        self._update_empty()
+        self._fill_timer.start()
+
+    def _update_empty(self, *_args: Any) -> None:
+        if self.proxy.rowCount() > 0:
+            self.stack.setCurrentWidget(self.table)
+            return
+        if self.session is None:
+            text = "Sign in to see your items."
+        elif self.loading:
+            text = "Loading your items…"
+        elif self.model.rowCount() == 0:
+            text = ("No items yet.\nCreate one with “New item”, or drop files here to start "
+                    "a new item.")
+        else:
+            text = "No items match the filter."
+        self.empty.setText(text)
+        self.stack.setCurrentWidget(self.empty)
+
+    # --- context menu -------------------------------------------------------------------
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        row = self.proxy.row_at(index)
+        if row is None:
+            return
+        self.select_article(row.item.id)
+        menu = self.build_menu(row)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def build_menu(self, row: ItemRow) -> QMenu:
+        menu = QMenu(self)
+        entries = (("edit", "Edit metadata", True),
+                   ("publish", "Publish…", True),
+                   ("delete", "Delete draft…", not row.item.is_public),
+                   (None, "", True),
+                   ("open", "Open on figshare.com",
+                    bool(row.item.url_private_html or row.item.url_public_html)),
+                   ("copy_doi", "Copy DOI", bool(row.item.doi)),
+                   ("copy_url", "Copy URL",
+                    bool(row.item.url_public_html or row.item.url_private_html)))
+        for name, text, enabled in entries:
+            if name is None:
+                menu.addSeparator()
+                continue
+            act = menu.addAction(text)
+            act.setEnabled(enabled)
+            act.setData(name)
+            act.triggered.connect(lambda _c=False, n=name, r=row: self.action.emit(n, r))
+        return menu
+
+    # --- lazy file figures --------------------------------------------------------------
+
+    def visible_rows(self) -> list[ItemRow]:
+        view = self.table
+        first = view.rowAt(0)
+        if first < 0:
+            return []
+        last = view.rowAt(view.viewport().height() - 1)
+        last = self.proxy.rowCount() - 1 if last < 0 else last
+        out = []
+        for r in range(first, last + 1):
+            row = self.proxy.row_at(self.proxy.index(r, 0, QModelIndex()))
+            if row is not None:
+                out.append(row)
+        return out
+
+    @asyncSlot()
+    async def _fill_visible(self) -> None:
+        session = self.session
+        if session is None or self._filling or session.auth_lost:
+            return
+        todo = [r.item.id for r in self.visible_rows() if r.file_count is None][:FILL_BATCH]
+        if not todo:
+            return
+        self._filling = True
+        generation = self._generation
+        try:
+            for article_id in todo:
+                files = await session.call(session.client.list_files, article_id)
+                if generation != self._generation or session.closed:
+                    return
+                self.model.set_file_figures(article_id, len(files),
+                                            sum(f.size for f in files))
+        except FigdeskError:
+            return      # figures stay blank; the next scroll tries again
+        finally:
+            self._filling = False
+        self._fill_timer.start()    # rows may have scrolled in meanwhile

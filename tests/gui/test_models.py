@@ -1,0 +1,126 @@
+"""The table and list models pass pytest-qt's model tester and behave under sort/filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+
+from figdesk.core.models import ArticleSummary, Author, Category, FileInfo
+from figdesk.gui.editor.authors import AuthorsModel
+from figdesk.gui.editor.categories import CategoryTreeModel
+from figdesk.gui.files_model import FilesModel
+from figdesk.gui.items_model import (
+    COL_FILES,
+    COL_ID,
+    COL_TITLE,
+    ROW_ROLE,
+    ItemRow,
+    ItemsModel,
+    ItemsProxy,
+)
+
+
+def summary(i: int, *, public: bool = False) -> ArticleSummary:
+    return ArticleSummary.from_json({
+        "id": i, "title": f"Item {i:05d} {'alpha' if i % 3 == 0 else 'beta'}",
+        "defined_type": 3, "defined_type_name": "dataset",
+        "created_date": f"2024-01-{1 + i % 28:02d}T10:00:00Z",
+        "modified_date": f"2024-02-{1 + i % 28:02d}T10:00:00Z",
+        "published_date": "2024-03-01T00:00:00Z" if public else None,
+        "doi": f"10.5555/x.{i}" if public else "",
+    })
+
+
+def test_items_model_and_proxy(qtmodeltester: Any) -> None:
+    model = ItemsModel()
+    proxy = ItemsProxy()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(model)
+    qtmodeltester.check(proxy)
+    model.append_page([summary(i, public=i % 2 == 0) for i in range(1, 301)])
+    model.append_page([summary(i) for i in range(301, 401)])
+    assert model.rowCount() == 400
+    # A page that repeats known ids replaces rows rather than duplicating them.
+    model.append_page([summary(5, public=True)])
+    assert model.rowCount() == 400
+    qtmodeltester.check(model)
+
+    proxy.sort(COL_ID, Qt.SortOrder.DescendingOrder)
+    assert proxy.index(0, COL_ID).data() == "400"
+    proxy.sort(COL_TITLE, Qt.SortOrder.AscendingOrder)
+    assert proxy.index(0, COL_TITLE).data().startswith("Item 00001")
+    proxy.set_status("public")
+    assert proxy.rowCount() == 151        # 150 even ids (<=300) plus the re-published 5
+    proxy.set_text("alpha")
+    rows = [proxy.index(r, 0).data(ROW_ROLE) for r in range(proxy.rowCount())]
+    assert rows and all(isinstance(r, ItemRow) and r.item.is_public and "alpha" in r.item.title
+                        for r in rows)
+    proxy.set_status("all")
+    proxy.set_text("")
+    model.set_file_figures(7, 3, 3000)
+    row = model.row_item(model.row_of(7) or 0)
+    assert (row.file_count, row.files_size) == (3, 3000)
+    proxy.sort(COL_FILES, Qt.SortOrder.DescendingOrder)
+    assert proxy.index(0, COL_ID).data() == "7"
+    model.remove(7)
+    assert model.row_of(7) is None and model.rowCount() == 399
+    qtmodeltester.check(proxy)
+
+
+def test_sorting_keeps_selection_rows(qtmodeltester: Any) -> None:
+    model = ItemsModel()
+    model.append_page([summary(i) for i in range(1, 51)])
+    persistent = [model.index(r, 0) for r in range(3)]
+    from PySide6.QtCore import QPersistentModelIndex
+
+    kept = [QPersistentModelIndex(i) for i in persistent]
+    model.sort(COL_ID, Qt.SortOrder.DescendingOrder)
+    assert [k.data() for k in kept] == ["1", "2", "3"]
+    assert kept[0].row() == 49
+    qtmodeltester.check(model)
+
+
+def test_files_model(qtmodeltester: Any) -> None:
+    model = FilesModel()
+    qtmodeltester.check(model)
+    files = [FileInfo.from_json({"id": 1, "name": "a.csv", "size": 10, "status": "available",
+                                 "supplied_md5": "x", "computed_md5": "x"}),
+             FileInfo.from_json({"id": 2, "name": "b.bin", "size": 20, "status": "ic_checking",
+                                 "supplied_md5": "y"}),
+             FileInfo.from_json({"id": 3, "name": "c.bin", "size": 5, "status": "ic_failure",
+                                 "supplied_md5": "y", "computed_md5": "z"})]
+    model.set_files(files)
+    states = [model.index(r, 2).data() for r in range(3)]
+    assert states == ["available", "processing on Figshare", "failed"]
+    assert model.index(0, 3).data().startswith("✔") and model.index(2, 3).data() == ""
+    model.set_local_states({"d.txt": ("queued", 7, ""), "b.bin": ("uploading", 20, "part 2")})
+    assert model.rowCount() == 4
+    assert model.index(1, 2).data() == "uploading" and model.index(3, 2).data() == "queued"
+    qtmodeltester.check(model)
+
+
+def test_authors_model(qtmodeltester: Any) -> None:
+    model = AuthorsModel()
+    model.set_authors([Author(1, "Ann"), Author(None, "Bo"), Author(None, "Cy")])
+    qtmodeltester.check(model)
+    assert model.move(0, +1)
+    assert [a.full_name for a in model.authors()] == ["Bo", "Ann", "Cy"]
+    assert model.move(2, -1)
+    assert [a.full_name for a in model.authors()] == ["Bo", "Cy", "Ann"]
+    assert not model.move(0, -1)
+    model.remove(1)
+    assert [a.full_name for a in model.authors()] == ["Bo", "Ann"]
+    assert model.index(1).data() == "Ann  ·  Figshare id 1"
+    qtmodeltester.check(model)
+
+
+def test_category_model(qtmodeltester: Any) -> None:
+    model = CategoryTreeModel()
+    model.load([Category(1, "Biology", 0, is_selectable=False),
+                Category(2, "Ecology", 1), Category(3, "Genetics", 1), Category(4, "Art", 0)])
+    qtmodeltester.check(model)
+    assert model.rowCount(QModelIndex()) == 2
+    model.set_checked([3, 4, 1])
+    assert model.checked() == (3, 4)       # 1 is not selectable
+    assert model.index_of(1).flags() & Qt.ItemFlag.ItemIsUserCheckable == Qt.ItemFlag(0)
