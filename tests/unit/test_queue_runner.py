@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from figdesk.core.errors import OfflineError, ServerError, ValidationError
+from figdesk.core.errors import OfflineError, ServerError, TimeoutError_, ValidationError
 from figdesk.core.queue import (
     JobChanged,
     JobKind,
@@ -27,7 +28,7 @@ from figdesk.core.upload import FileUpload
 from tests.faults.queue_fakes import FakeClient, FakeEngine
 
 FAST = RunnerOptions(files_at_once=3, probe_initial=0.02, probe_max=0.1, retry_base=0.01,
-                     retry_cap=0.05, max_transient=4, poll_interval=0.02)
+                     retry_cap=0.05, max_transient=4, poll_interval=0.02, create_settle=0.3)
 
 
 def wait_for(cond: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -170,6 +171,30 @@ def test_create_with_lost_answer_is_not_done_twice(store: QueueStore, client: Fa
     assert len(client.items) == 2
     assert client.calls.count("create_article") == 2   # the old one, and ours once
     assert engine.initiated[0][0] != old_id
+
+
+def test_create_whose_request_arrives_late_is_not_sent_twice(
+        store: QueueStore, client: FakeClient, engine: FakeEngine, tmp_path: Path) -> None:
+    # The first POST times out and reaches the server only later (a stalled connection).
+    real_create = client.create_article
+    late = threading.Timer(0.15, lambda: real_create({"title": "Late"}))
+    calls = []
+
+    def create(metadata: dict[str, object]) -> object:
+        calls.append(metadata)
+        if len(calls) == 1:
+            late.start()
+            raise TimeoutError_("Figshare took too long (test)")
+        return real_create(metadata)
+
+    client.create_article = create  # type: ignore[method-assign]
+    enqueue_upload(store, files(tmp_path, "a"), new_metadata={"title": "Late"})
+    runner = make_runner(store, client, engine)
+    runner.start()
+    wait_for(lambda: states(store) == [JobState.DONE] * 2)
+    runner.stop()
+    late.join()
+    assert len(calls) == 1 and len(client.items) == 1
 
 
 def test_create_killed_after_sending_is_found_on_restart(store: QueueStore, client: FakeClient,

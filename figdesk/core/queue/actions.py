@@ -5,7 +5,8 @@ kill -9 (or an answer lost on the way back) is finished rather than done twice:
 
 - create: the start time is stored before the POST; after an ambiguous failure, or when the
   job is found ``started`` on restart, the account's items are searched for one with the same
-  title created after that time (and not already bound to another local key).
+  title created after that time (and not already bound to another local key). A second POST
+  waits ``create_settle`` seconds after the first, in case the first is still on its way.
 - publish: the version before publishing is stored; a version above it means it went through.
 - delete: once sent, a 404 on the next try means it is gone, which is what we wanted.
 - upload: the engine's own checkpoints (``FileUpload``) make it resumable.
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from figdesk.core.errors import NotFoundError, OfflineError, ServerError
+from figdesk.core.errors import FigdeskError, NotFoundError, OfflineError, ServerError
 from figdesk.core.models import Article, ArticleSummary, Created
 from figdesk.core.queue.jobs import Job
 from figdesk.core.queue.store import QueueStore
@@ -28,6 +29,17 @@ log = logging.getLogger(__name__)
 
 #: Failures after which we cannot know whether Figshare acted on a non-idempotent request.
 AMBIGUOUS = (OfflineError, ServerError)
+
+
+class CreateUnsettled(FigdeskError):
+    """A create was sent without a clear answer and its item is not (yet) on the list: wait
+    ``retry_after`` seconds before daring a second create."""
+
+    title = "Waiting for Figshare"
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class QueueClient(Protocol):
@@ -47,10 +59,11 @@ class JobActions:
     """Runs the non-upload jobs. ``save(payload)`` commits the job's payload."""
 
     def __init__(self, store: QueueStore, client_getter: Callable[[], QueueClient], *,
-                 clock_skew: float = 120.0) -> None:
+                 clock_skew: float = 120.0, create_settle: float = 30.0) -> None:
         self.store = store
         self._client = client_getter
         self.clock_skew = clock_skew
+        self.create_settle = create_settle
 
     def _save(self, job: Job, payload: dict[str, Any]) -> None:
         self.store.update(job.id, payload=payload)
@@ -64,14 +77,21 @@ class JobActions:
         if isinstance(done, int) and done > 0:
             self.store.set_item_article(job.item_key, done)
             return done
-        if payload.get("started_at"):
+        sent_at = payload.get("sent_at", payload.get("started_at"))
+        if isinstance(sent_at, (int, float)):
             # An earlier try may have created it with the answer lost: look before sending.
             found = self.find_created(job.item_key, job.title, float(payload["started_at"]))
             if found is not None:
                 return self._bind(job, payload, found)
-        else:
-            payload["started_at"] = time.time()
-            self._save(job, payload)
+            # A request stuck in the network may still arrive: give it time before a second.
+            wait = self.create_settle - (time.time() - sent_at)
+            if wait > 0:
+                raise CreateUnsettled(
+                    "Waiting to see whether the earlier attempt created the item.",
+                    retry_after=wait)
+        payload.setdefault("started_at", time.time())
+        payload["sent_at"] = time.time()
+        self._save(job, payload)
         try:
             created = self._client().create_article(job.metadata)
         except AMBIGUOUS:

@@ -19,7 +19,7 @@ from figdesk.core.errors import (
     RateLimitedError,
     ServerError,
 )
-from figdesk.core.queue.actions import JobActions, QueueClient
+from figdesk.core.queue.actions import CreateUnsettled, JobActions, QueueClient
 from figdesk.core.queue.jobs import Job, JobKind, JobState
 from figdesk.core.queue.store import QueueStore
 from figdesk.core.upload import Control, FileUpload, Progress, UploadInterrupted, UploadOptions
@@ -46,6 +46,7 @@ class JobOutcome:
     exception: FigdeskError | None = None
     transient: bool = False
     interrupted: bool = False     # stopped by a Control (pause, cancel, runner stop)
+    delay: float | None = None    # queued again: not before this many seconds
 
 
 def _from_error(exc: FigdeskError) -> JobOutcome:
@@ -80,6 +81,8 @@ def execute_job(job: Job, store: QueueStore, actions: JobActions,
         return JobOutcome(state, interrupted=True)
     except CancelledError:
         return JobOutcome(JobState.QUEUED, interrupted=True)
+    except CreateUnsettled as exc:
+        return JobOutcome(JobState.QUEUED, str(exc), type(exc).__name__, delay=exc.retry_after)
     except (AuthError, OfflineError) as exc:
         return JobOutcome(JobState.QUEUED, str(exc) or exc.title, type(exc).__name__, exc)
     except FigdeskError as exc:

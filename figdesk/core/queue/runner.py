@@ -45,6 +45,7 @@ class RunnerOptions:
     max_transient: int = 8               # transient failures in a row before a job fails
     poll_interval: float = 0.5           # how often to look for changes made by other processes
     clock_skew: float = 120.0            # tolerated clock difference when reconciling a create
+    create_settle: float = 30.0          # wait this long after an unanswered create before another
 
 
 class Runner:
@@ -61,7 +62,8 @@ class Runner:
         self._engine: Any = None
         self.scope = scope
         self.lock = RunnerLock(store.lock_path)
-        self.actions = JobActions(store, lambda: self._client, clock_skew=self.options.clock_skew)
+        self.actions = JobActions(store, lambda: self._client, clock_skew=self.options.clock_skew,
+                                  create_settle=self.options.create_settle)
         self.hub = EventHub()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -373,8 +375,10 @@ class Runner:
             return
         if outcome.state is JobState.QUEUED:   # e.g. still processing on Figshare: look later
             with self._mu:
-                self._not_before[job.id] = time.monotonic() + self.options.retry_base
-            self._set_state(job.id, JobState.QUEUED)
+                self._not_before[job.id] = time.monotonic() + (
+                    outcome.delay if outcome.delay is not None else self.options.retry_base)
+            self._set_state(job.id, JobState.QUEUED, error=outcome.error,
+                            error_kind=outcome.error_kind)
             return
         extra: dict[str, Any] = {"error": outcome.error, "error_kind": outcome.error_kind}
         if outcome.state is JobState.DONE:
