@@ -47,7 +47,7 @@ class SignInDialog(QDialog):
         self.result_connected: Connected | None = None
 
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        self.intro = intro = QLabel(
             "figdesk works with your Figshare account through a <b>personal token</b>. "
             f'Make one on Figshare under <a href="{TOKENS_PAGE}">Applications</a> '
             "(account menu → Integrations), then paste it here. It is kept in your "
@@ -68,6 +68,9 @@ class SignInDialog(QDialog):
             self.service.addItem(text, key)
         self.custom_url = QLineEdit()
         self.custom_url.setPlaceholderText("https://api.figshare.example.edu/v2")
+        self.profile_name = QLineEdit()
+        self.profile_name.setPlaceholderText("Optional, e.g. “work” (needed for a second "
+                                             "account on the same service)")
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText("Paste your personal token")
@@ -75,6 +78,7 @@ class SignInDialog(QDialog):
         self.show_token.toggled.connect(self._toggle_echo)
         form.addRow("Service", self.service)
         form.addRow("API address", self.custom_url)
+        form.addRow("Profile name", self.profile_name)
         form.addRow("Token", self.token)
         form.addRow("", self.show_token)
         layout.addLayout(form)
@@ -115,7 +119,7 @@ class SignInDialog(QDialog):
         self.service.setCurrentIndex(self.service.findData(key))
         if key == "custom":
             self.custom_url.setText(profile.api_url)
-        self._preset_name = profile.name
+        self.profile_name.setText(profile.name)
 
     def _service_changed(self) -> None:
         key = self.service.currentData()
@@ -130,13 +134,14 @@ class SignInDialog(QDialog):
                                else QLineEdit.EchoMode.Password)
 
     def chosen_profile(self) -> Profile:
-        name = getattr(self, "_preset_name", "")
+        name = self.profile_name.text().strip()
         return Accounts.profile_for(str(self.service.currentData()), self.custom_url.text(),
                                     name)
 
     def set_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
-        for w in (self.service, self.custom_url, self.token, self.sign_in_button):
+        for w in (self.service, self.custom_url, self.profile_name, self.token,
+                  self.sign_in_button):
             w.setEnabled(not busy)
         if not busy:
             self._service_changed()
