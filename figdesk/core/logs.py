@@ -99,6 +99,7 @@ LOG_FILE = "figdesk.log"
 
 _installed: list[logging.Handler] = []
 _install_lock = threading.Lock()
+_previous_level: list[int] = []     # the root level before the first setup_logging
 
 
 def setup_logging(level: int | str = logging.INFO, *, directory: Path | None = None,
@@ -131,15 +132,20 @@ def setup_logging(level: int | str = logging.INFO, *, directory: Path | None = N
             handler.addFilter(RedactingFilter())
             root.addHandler(handler)
             _installed.append(handler)
+        if not _previous_level:
+            _previous_level.append(root.level)
         root.setLevel(level)
     return path
 
 
 def teardown_logging() -> None:
-    """Remove and close the handlers ``setup_logging`` installed (tests, clean exit)."""
+    """Remove and close the handlers ``setup_logging`` installed and restore the root level
+    (tests, clean exit)."""
     root = logging.getLogger()
     with _install_lock:
         for old in _installed:
             root.removeHandler(old)
             old.close()
         _installed.clear()
+        if _previous_level:
+            root.setLevel(_previous_level.pop())

@@ -158,6 +158,7 @@ class Transport:
         log.debug("%s %s -> %s in %.3f s", method, redact(response.url or url),
                   response.status_code, time.monotonic() - started)
         start_origin = origin_of(url)
+        keep = isinstance(auth, _TokenAuth)
         hops = 0
         while response.status_code in _REDIRECT_CODES and method in ("GET", "HEAD"):
             location = response.headers.get("Location")
@@ -170,9 +171,9 @@ class Transport:
             target = urljoin(response.url or url, location)
             response.close()
             check_url(target)
-            # The token follows a redirect only when it stays on the very same origin.
-            keep = (self._token is not None and origin_of(target) == start_origin
-                    and self.sends_token_to(target))
+            # The token follows a redirect only while every hop stays on the very same
+            # origin; once a hop has left it, it is never sent again in this chain.
+            keep = keep and origin_of(target) == start_origin
             hop_auth: requests.auth.AuthBase = (_TokenAuth(self._token) if keep and self._token
                                                 else _NoAuth())
             response = self.session.request(method, target, headers={"User-Agent": USER_AGENT},
