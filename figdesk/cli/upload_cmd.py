@@ -47,6 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--item", type=int, metavar="ID", help="an existing item")
     target.add_argument("--new", metavar="TITLE", help="create a new draft item with this title")
+    p.add_argument("--metadata", metavar="FILE.json", type=Path,
+                   help="fields for the new item (Figshare's ArticleCreate), e.g. to publish")
     p.add_argument("--publish", action="store_true", help="publish the item when all is up")
     p.add_argument("--parts", type=int, default=4, metavar="N", help="parts in flight per file")
     p.add_argument("--files", type=int, default=2, metavar="N", help="files at once")
@@ -93,6 +95,13 @@ def cmd_upload(args: argparse.Namespace) -> int:
     for path in args.paths:
         if not os.path.exists(path):
             raise UsageError(f"{path} does not exist.")
+    if args.metadata is not None and args.new is None:
+        raise UsageError("--metadata goes with --new (use 'figdesk items update' for an item).")
+    metadata: dict[str, Any] = {}
+    if args.metadata is not None:
+        from figdesk.cli.items_cmd import read_metadata
+
+        metadata = read_metadata(args.metadata)
     rate = parse_rate(args.limit_rate) if args.limit_rate else None
     upload_opts = UploadOptions(parts_in_flight=args.parts, files_in_flight=args.files,
                                 limit_rate=rate, zip_folder=args.zip)
@@ -108,7 +117,7 @@ def cmd_upload(args: argparse.Namespace) -> int:
         return 1
     signature = upload_signature(local.uploads, article_id=article_id,
                                  new_title=args.new.strip() if args.new else None,
-                                 publish=args.publish)
+                                 publish=args.publish, extra=metadata)
     client = client_from_args(args)
     with QueueStore() as store:
         existing = store.find_open_group(signature)
@@ -133,7 +142,7 @@ def cmd_upload(args: argparse.Namespace) -> int:
                 return 0
             queued = enqueue_upload(
                 store, report_.uploads, article_id=article_id,
-                new_metadata={"title": args.new.strip()} if args.new else None,
+                new_metadata={**metadata, "title": args.new.strip()} if args.new else None,
                 publish=args.publish, signature=signature,
                 label=args.new or f"item {article_id}")
         _say_queued(args, queued)
