@@ -48,8 +48,11 @@ __all__ = [
     "DraftCriteria",
     "DraftsClient",
     "backup_drafts",
+    "count_draft_files",
+    "cutoff_for",
     "default_backup_name",
     "delete_drafts",
+    "draft_matches",
     "estimate_seconds",
     "find_drafts",
     "is_untitled",
@@ -220,7 +223,17 @@ def _emit(progress: ProgressFn | None, step: CleanupProgress) -> None:
 
 # --- find --------------------------------------------------------------------------------
 
-def _matches_cheap(item: ArticleSummary, criteria: DraftCriteria, cutoff: datetime | None) -> bool:
+def cutoff_for(criteria: DraftCriteria, now: datetime | None = None) -> datetime | None:
+    """The creation time before which a draft counts as old, or None without that filter."""
+    if criteria.older_than_days is None:
+        return None
+    return (now or datetime.now(UTC)) - timedelta(days=criteria.older_than_days)
+
+
+def draft_matches(item: ArticleSummary, criteria: DraftCriteria,
+                  cutoff: datetime | None) -> bool:
+    """Every filter that needs no request: a draft, untitled, title text, age. (``no_files``
+    is checked once the files are counted.)"""
     if item.is_public:
         return False
     if criteria.untitled and not is_untitled(item.title):
@@ -232,6 +245,30 @@ def _matches_cheap(item: ArticleSummary, criteria: DraftCriteria, cutoff: dateti
     return cutoff is None or (item.created_date is not None and item.created_date < cutoff)
 
 
+def count_draft_files(client: DraftsClient, candidates: Sequence[DraftCandidate],
+                      progress: ProgressFn | None = None,
+                      cancel: threading.Event | None = None) -> list[DraftCandidate]:
+    """Network: list each candidate's files (all pages) and return the candidates with
+    ``file_count`` set, in the same order; drafts deleted meanwhile are left out.
+    One request per draft; raises ``CancelledError`` between drafts."""
+    out: list[DraftCandidate] = []
+    total = len(candidates)
+    eta = _Eta(client, total, 1)
+    for done, cand in enumerate(candidates):
+        _check(cancel, "counting files")
+        _emit(progress, CleanupProgress(
+            "counting files", done, total,
+            f"Counting the files of draft {done + 1} of {total}...", eta.remaining(done)))
+        try:
+            count = len(client.list_files(cand.id))
+        except NotFoundError:
+            continue  # deleted while we were looking: nothing left to offer
+        out.append(DraftCandidate(cand.item, count))
+    _emit(progress, CleanupProgress("counting files", total, total,
+                                    f"Counted the files of {total} drafts.", 0.0))
+    return out
+
+
 def find_drafts(client: DraftsClient, criteria: DraftCriteria,
                 progress: ProgressFn | None = None, cancel: threading.Event | None = None,
                 *, now: datetime | None = None) -> list[DraftCandidate]:
@@ -239,38 +276,21 @@ def find_drafts(client: DraftsClient, criteria: DraftCriteria,
     ``criteria``, oldest first. Files are listed (all pages) only when the criteria need
     them, and only for drafts that passed the other filters. Raises ``CancelledError``."""
     now = now or datetime.now(UTC)
-    cutoff = (now - timedelta(days=criteria.older_than_days)
-              if criteria.older_than_days is not None else None)
+    cutoff = cutoff_for(criteria, now)
     selected: list[ArticleSummary] = []
     seen = 0
     _emit(progress, CleanupProgress("listing", 0, 0, "Listing your items..."))
     for page in client.iter_my_article_pages():
         seen += len(page)
-        selected.extend(a for a in page if _matches_cheap(a, criteria, cutoff))
+        selected.extend(a for a in page if draft_matches(a, criteria, cutoff))
         _emit(progress, CleanupProgress("listing", seen, 0, f"Listed {seen} items..."))
         _check(cancel, "listing your items")
     selected.sort(key=lambda a: (a.created_date or now, a.id))
+    found = [DraftCandidate(a) for a in selected]
     if not criteria.needs_files:
-        return [DraftCandidate(a) for a in selected]
-
-    out: list[DraftCandidate] = []
-    eta = _Eta(client, len(selected), 1)
-    for done, item in enumerate(selected):
-        _check(cancel, "counting files")
-        _emit(progress, CleanupProgress(
-            "counting files", done, len(selected),
-            f"Counting the files of draft {done + 1} of {len(selected)}...",
-            eta.remaining(done)))
-        try:
-            count = len(client.list_files(item.id))
-        except NotFoundError:
-            continue  # deleted while we were looking: nothing left to offer
-        if criteria.no_files and count > 0:
-            continue
-        out.append(DraftCandidate(item, count))
-    _emit(progress, CleanupProgress("counting files", len(selected), len(selected),
-                                    f"Counted the files of {len(selected)} drafts.", 0.0))
-    return out
+        return found
+    counted = count_draft_files(client, found, progress, cancel)
+    return [c for c in counted if not criteria.no_files or c.file_count == 0]
 
 
 # --- delete ------------------------------------------------------------------------------
