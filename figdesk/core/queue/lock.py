@@ -7,6 +7,7 @@ stale lock behind, unlike a pid file.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import IO, Self
 
@@ -76,7 +77,7 @@ class RunnerLock:
         self.release()
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows builds only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds only
     import msvcrt
 
     def _lock(fh: IO[str]) -> None:

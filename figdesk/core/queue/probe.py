@@ -18,7 +18,7 @@ class Backoff:
     _rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def next(self) -> float:
-        base = min(self.cap, self.initial * (2 ** self.attempt))
+        base = min(self.cap, self.initial * (2.0 ** self.attempt))
         self.attempt += 1
         spread = base * self.jitter
         return max(0.0, min(self.cap, base + self._rng.uniform(-spread, spread)))
@@ -30,5 +30,5 @@ class Backoff:
 def retry_delay(attempt: int, base: float, cap: float, hint: float | None = None) -> float:
     """Delay before a job's next try after ``attempt`` transient failures; a server's
     Retry-After (``hint``) wins when it asks for longer."""
-    delay = min(cap, base * (2 ** max(0, attempt - 1)))
+    delay = min(cap, base * (2.0 ** max(0, attempt - 1)))
     return max(delay, min(hint, cap * 4)) if hint else delay

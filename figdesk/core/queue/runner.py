@@ -22,7 +22,7 @@ from figdesk.core.queue.events import EventHub, JobChanged, JobProgress, RunnerE
 from figdesk.core.queue.execute import EngineFactory, JobOutcome, execute_job
 from figdesk.core.queue.jobs import Job, JobState
 from figdesk.core.queue.lock import RunnerLock
-from figdesk.core.queue.probe import Backoff
+from figdesk.core.queue.probe import Backoff, retry_delay
 from figdesk.core.queue.schedule import runnable_jobs
 from figdesk.core.queue.store import QueueStore
 from figdesk.core.upload import Control, UploadOptions
@@ -366,8 +366,7 @@ class Runner:
                                 error_kind=outcome.error_kind, attempts=attempts)
                 return
             hint = getattr(exc, "retry_after", None)   # 429 / 503 Retry-After
-            delay = min(self.options.retry_cap,
-                        max(self.options.retry_base * 2 ** (attempts - 1), hint or 0))
+            delay = retry_delay(attempts, self.options.retry_base, self.options.retry_cap, hint)
             with self._mu:
                 self._not_before[job.id] = time.monotonic() + delay
             self._set_state(job.id, JobState.QUEUED, error=outcome.error,

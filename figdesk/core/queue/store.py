@@ -111,7 +111,7 @@ class QueueStore:
         return {str(r[0]): (int(r[1]) if r[1] is not None else None)
                 for r in con.execute("SELECT key, article_id FROM items")}
 
-    def _job(self, row: sqlite3.Row, keys: Mapping[str, int | None]) -> Job:
+    def _job(self, row: Any, keys: Mapping[str, int | None]) -> Job:
         key = str(row["item_key"])
         aid = parse_article_key(key)
         return Job.from_row(row, aid if aid is not None else keys.get(key))
