@@ -180,3 +180,23 @@ def test_part_put_survives_an_upload_service_error(sb: Sandbox,
     file_id = upload(client, created.id, os.urandom(PART + 10), "flaky.bin")
     assert wait_for_file(client, created.id, file_id).status == "available"
     assert client.stats.retries >= 1
+
+
+def test_part_put_survives_a_dropped_connection(sb: Sandbox, client: FigshareClient) -> None:
+    created = client.create_article({"title": "dropped part"})
+    sb.faults.fail_next("upload", "drop", method="PUT", count=1)
+    data = os.urandom(2 * PART)
+    file_id = upload(client, created.id, data, "dropped.bin")
+    info = wait_for_file(client, created.id, file_id)
+    assert info.status == "available" and info.computed_md5 == hashlib.md5(data).hexdigest()
+    assert client.stats.retries == 1
+
+
+def test_upload_part_conflict_and_unknown_upload(sb: Sandbox, client: FigshareClient) -> None:
+    created = client.create_article({"title": "finished upload"})
+    file_id = upload(client, created.id, b"abc", "done.txt")
+    info = wait_for_file(client, created.id, file_id)
+    with pytest.raises((E.ConflictError, E.NotFoundError)):
+        client.reset_upload_part(info.upload_url or f"{sb.upload_base}/upload/x", 1)
+    with pytest.raises(E.NotFoundError):
+        client.get_upload_info(f"{sb.upload_base}/upload/00000000-0000-0000-0000-000000000000")

@@ -164,7 +164,10 @@ def _reason(exc: BaseException) -> str:
 def error_from_exception(exc: requests.RequestException, host: str = "Figshare") -> FigdeskError:
     """The ``FigdeskError`` for a request that got no usable answer."""
     detail = redact(f"{type(exc).__name__}: {exc}")
-    if isinstance(exc, (requests.ConnectTimeout, requests.ReadTimeout, requests.Timeout)):
+    # A read timeout while a streamed body is consumed arrives as a ConnectionError.
+    timed_out = "read timed out" in str(exc).lower()
+    if timed_out or isinstance(exc, (requests.ConnectTimeout, requests.ReadTimeout,
+                                     requests.Timeout)):
         stage = "connect" if isinstance(exc, requests.ConnectTimeout) else "answer"
         return TimeoutError_(f"{host} did not {stage} in time. {_OFFLINE_TAIL}", data=detail)
     if isinstance(exc, requests.exceptions.SSLError):
