@@ -60,16 +60,21 @@ class EventHub:
         """Add a subscriber; returns the function that removes it."""
         with self._lock:
             self._subs.append(callback)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="figdesk-queue-events",
-                                                daemon=True)
-                self._thread.start()
+        self.ensure_started()
 
         def unsubscribe() -> None:
             with self._lock:
                 if callback in self._subs:
                     self._subs.remove(callback)
         return unsubscribe
+
+    def ensure_started(self) -> None:
+        """Start the dispatcher if there is someone to deliver to (again after close())."""
+        with self._lock:
+            if self._thread is None and self._subs:
+                self._thread = threading.Thread(target=self._loop, name="figdesk-queue-events",
+                                                daemon=True)
+                self._thread.start()
 
     def emit(self, event: RunnerEvent) -> None:
         """Never blocks."""

@@ -92,6 +92,7 @@ class Runner:
         for job in self.store.list(states=[JobState.RUNNING]):
             self.store.update(job.id, state=JobState.QUEUED)
         self._stop.clear()
+        self.hub.ensure_started()
         self._thread = threading.Thread(target=self._loop, name="figdesk-queue-runner",
                                         daemon=True)
         self._thread.start()
