@@ -140,6 +140,13 @@ class QuotaError(FigdeskError):
     title = "Not enough space on Figshare"
 
 
+class QuotaExceededError(PermissionDeniedError, QuotaError):
+    """Figshare refused (403) because of the storage quota or the maximum file size. Both a
+    ``PermissionDeniedError`` (what the status says) and a ``QuotaError`` (what it means)."""
+
+    title = QuotaError.title
+
+
 class IntegrityError(FigdeskError):
     """The md5 Figshare computed differs from the local one (after the allowed retries)."""
 

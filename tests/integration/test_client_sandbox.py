@@ -200,3 +200,11 @@ def test_upload_part_conflict_and_unknown_upload(sb: Sandbox, client: FigshareCl
         client.reset_upload_part(info.upload_url or f"{sb.upload_base}/upload/x", 1)
     with pytest.raises(E.NotFoundError):
         client.get_upload_info(f"{sb.upload_base}/upload/00000000-0000-0000-0000-000000000000")
+
+
+def test_over_quota_initiate_is_a_quota_error(sb: Sandbox) -> None:
+    _account_id, token = sb.add_account(quota=1000)
+    with FigshareClient(token, sb.api_url) as small:
+        item = small.create_article({"title": "too big"})
+        with pytest.raises(E.QuotaError):
+            small.initiate_upload(item.id, "big.bin", 5000, "0" * 32)

@@ -159,3 +159,16 @@ def test_parse_retry_after_forms() -> None:
     assert parse_retry_after("Thu, 01 Jan 2026 11:00:00 GMT", now) == 0
     assert parse_retry_after("soon", now) is None
     assert parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize("body", [
+    {"message": "Not enough private storage quota", "code": "QuotaExceeded"},
+    {"message": "File is larger than the maximum file size", "code": "FileTooLarge"},
+])
+def test_403_quota_is_a_quota_error(server: FakeServer, body: dict[str, str]) -> None:
+    server.route("POST", "/v2/account/articles/1/files", Reply(403, json=body))
+    with pytest.raises(E.QuotaExceededError) as info:
+        client_for(server.url).initiate_upload(1, "big.bin", 10**12, "0" * 32)
+    assert isinstance(info.value, E.PermissionDeniedError)
+    assert isinstance(info.value, E.QuotaError)
+    assert body["message"] in str(info.value)

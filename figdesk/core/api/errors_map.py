@@ -8,7 +8,8 @@ Everything is passed through ``redact`` so that no token can leak into an error.
 The 403 rule: Figshare answers 403 both for a bad token and for a good token that may not do
 something. A 403 is an ``AuthError`` when its code or message speaks of the token, credentials,
 authentication, a login, or something expired/revoked; otherwise it is a
-``PermissionDeniedError``. A 401 is always an ``AuthError``.
+``PermissionDeniedError`` (``QuotaExceededError``, a subclass that is also a ``QuotaError``,
+when it speaks of quota or file size). A 401 is always an ``AuthError``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from figdesk.core.errors import (
     NotFoundError,
     OfflineError,
     PermissionDeniedError,
+    QuotaExceededError,
     RateLimitedError,
     ServerError,
     TimeoutError_,
@@ -40,6 +42,7 @@ from figdesk.core.logs import redact
 _AUTH_WORDS = re.compile(
     r"(?i)token|credential|authenticat|authorization header|log ?in|sign ?in|expired|revoked|"
     r"unauthori[sz]ed")
+_QUOTA_WORDS = re.compile(r"(?i)quota|file ?too ?large|maximum file size")
 _MAX_QUOTED = 300
 _OFFLINE_TAIL = "Check your network; work is kept and will continue."
 
@@ -101,6 +104,9 @@ def error_from_response(response: requests.Response, what: str = "The requested 
     if status == 401 or (status == 403 and is_auth_failure(code, message)):
         return AuthError("Figshare did not accept your token (it may have expired or been "
                          "revoked). Sign in again." + _said(message), **kw)
+    if status == 403 and any(t and _QUOTA_WORDS.search(t) for t in (code, message)):
+        return QuotaExceededError("Figshare refused: not enough storage quota, or the file is "
+                                  "larger than this account may upload." + _said(message), **kw)
     if status == 403:
         return PermissionDeniedError(f"This account may not do this with {what[0].lower()}"
                                      f"{what[1:]}." + _said(message), **kw)
