@@ -19,7 +19,7 @@ from typing import Any
 from figdesk.cli import output
 from figdesk.cli.queue_cmd import report, run_foreground
 from figdesk.core.errors import OfflineError, UsageError
-from figdesk.core.queue import QueueStore, RunnerOptions
+from figdesk.core.queue import JobState, QueueStore, RunnerOptions
 from figdesk.core.queue.enqueue import QueuedUpload, enqueue_upload, upload_signature
 from figdesk.core.upload import UploadOptions
 
@@ -122,6 +122,12 @@ def cmd_upload(args: argparse.Namespace) -> int:
     with QueueStore() as store:
         existing = store.find_open_group(signature)
         if existing is not None and not args.dry_run:
+            # The same command again: it means "finish it", so failed or paused jobs of
+            # that earlier run are tried again too.
+            for job in store.list(group_id=existing):
+                if job.state in (JobState.FAILED, JobState.PAUSED, JobState.CANCELLED):
+                    store.update(job.id, state=JobState.QUEUED, error="", error_kind="",
+                                 attempts=0, request="")
             queued = QueuedUpload(existing, tuple(store.list(group_id=existing)), resumed=True)
         else:
             report_ = local
