@@ -138,6 +138,12 @@ def setup_logging(level: int | str = logging.INFO, *, directory: Path | None = N
     return path
 
 
+def setup(verbose: bool = False) -> Path:
+    """The usual setup for the CLI and the GUI: the log file at INFO, or with ``verbose`` at
+    DEBUG and echoed to stderr."""
+    return setup_logging(logging.DEBUG if verbose else logging.INFO, console=verbose)
+
+
 def teardown_logging() -> None:
     """Remove and close the handlers ``setup_logging`` installed and restore the root level
     (tests, clean exit)."""

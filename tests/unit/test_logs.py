@@ -111,3 +111,16 @@ def test_setup_logging_twice_does_not_duplicate(tmp_path: Path) -> None:
     logging.getLogger("figdesk.test.twice").warning("once")
     teardown_logging()
     assert path.read_text().count("once") == 1
+
+
+def test_setup_shortcut(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from figdesk.core.logs import setup
+    path = setup(verbose=False)
+    logging.getLogger("figdesk.test.quiet").debug("hidden detail")
+    logging.getLogger("figdesk.test.quiet").info("kept, token=%s", HEX)
+    path = setup(verbose=True)
+    logging.getLogger("figdesk.test.loud").debug("debug detail")
+    teardown_logging()
+    text = path.read_text()
+    assert "hidden detail" not in text and "kept, token=***" in text and "debug detail" in text
+    assert "debug detail" in capsys.readouterr().err
