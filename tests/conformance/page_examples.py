@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from .spec_tools import RESOURCES_PAGE
 
@@ -51,3 +52,38 @@ def account_listing_output() -> list[dict[str, Any]]:
     data = output_after("### Authenticate")
     assert isinstance(data, list)
     return data
+
+
+# Keys whose values name a host: the sandbox serves them from its own hosts, so only the path
+# (below /v2 for the API) is compared.
+HOSTED_KEYS = frozenset({"url", "url_private_api", "url_public_api", "download_url"})
+
+
+def _url_path(url: str) -> str:
+    path = urlsplit(url).path
+    return path[3:] if path.startswith("/v2/") else path
+
+
+def differences(mine: Any, theirs: Any, where: str = "") -> list[str]:
+    """How ``mine`` fails to reproduce ``theirs``: every value the page shows must be there,
+    equal (nested objects compared key by key; extra keys in ``mine`` are allowed, since the
+    current spec requires keys the page's older output lacks)."""
+    if isinstance(theirs, dict):
+        if not isinstance(mine, dict):
+            return [f"{where or '<root>'}: {mine!r} is not an object"]
+        out: list[str] = []
+        for key, value in theirs.items():
+            sub = f"{where}/{key}" if where else key
+            if key not in mine:
+                out.append(f"{sub}: absent (page: {value!r})")
+            elif key in HOSTED_KEYS and isinstance(value, str) and isinstance(mine[key], str):
+                if _url_path(mine[key]) != _url_path(value):
+                    out.append(f"{sub}: {mine[key]!r} (page: {value!r})")
+            else:
+                out += differences(mine[key], value, sub)
+        return out
+    if isinstance(theirs, list):
+        if not isinstance(mine, list) or len(mine) != len(theirs):
+            return [f"{where}: {mine!r} (page: {theirs!r})"]
+        return [d for i, (m, t) in enumerate(zip(mine, theirs)) for d in differences(m, t, f"{where}/{i}")]
+    return [] if mine == theirs and type(mine) is type(theirs) else [f"{where}: {mine!r} (page: {theirs!r})"]

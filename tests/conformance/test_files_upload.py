@@ -29,6 +29,8 @@ def _initiate(api: Api, article_id: int, name: str, data: bytes) -> int:
     body = api.check.check_response(resp, 201).body
     location = urljoin(api.base + "/", body["location"])
     assert f"/account/articles/{article_id}/files/" in location
+    # The spec declares a Location header on this 201 and NOTES.md §2.1 says it is sent.
+    assert urljoin(api.base + "/", resp.headers["Location"]) == location
     return int(location.rstrip("/").rsplit("/", 1)[1])
 
 

@@ -100,4 +100,10 @@ def test_invalid_params_are_400_with_an_error_body(sandbox: Any, path: str) -> N
 
 
 def test_unknown_endpoint_is_404(sandbox: Any) -> None:
-    assert _get(sandbox, "/no/such/endpoint").status_code == 404
+    assert _get(sandbox, "/total/views").status_code == 404
+    # Any first segment may name an institution, whose paths need Basic auth (403 without);
+    # with it, an endpoint that does not exist is still 404.
+    assert _get(sandbox, "/someinst/timeline/day/views/article/1").status_code == 403
+    with_auth = requests.get(f"{sandbox.stats_url}/someinst/no/such/endpoint", auth=("u", "p"), timeout=30)
+    assert with_auth.status_code == 404
+    _valid(STATS_ERROR, with_auth.json())

@@ -115,3 +115,12 @@ def test_upload_schemas_keep_their_enums(offline_checker: SpecChecker) -> None:
     assert offline_checker.component_errors("UploadFilePart", {**part, "status": "COMPLETED"})
     info = {"token": "t", "md5": "", "size": 10, "name": "1/a", "status": "COMPLETE", "parts": [part]}
     assert offline_checker.component_errors("UploadInfo", info)
+
+
+def test_custom_field_value_follows_the_specs_own_description(offline_checker: SpecChecker) -> None:
+    field = {"name": "Volume", "value": "14", "field_type": "text", "settings": {}, "order": 1,
+             "is_mandatory": False}
+    for value in ("14", ["a", "b"], {}, None):
+        assert offline_checker.component_errors("CustomArticleField", {**field, "value": value}) == []
+    assert offline_checker.component_errors("CustomArticleField", {**field, "value": 14})
+    assert offline_checker.component_errors("CustomArticleField", {**field, "value": [1]})
