@@ -74,9 +74,20 @@ def article_summary(art: Article, urls: Urls, *, private: bool, project: bool = 
     return out
 
 
+_VIEWS: dict[int, tuple[dict[str, Any], Article]] = {}
+
+
 def public_view(art: Article) -> Article | None:
-    """The article as of its last publish."""
-    return from_dict(Article, art.public) if art.public else None
+    """The article as of its last publish (cached until the next publish)."""
+    snap = art.public
+    if not snap:
+        return None
+    hit = _VIEWS.get(art.id)
+    if hit is not None and hit[0] is snap:
+        return hit[1]
+    view = from_dict(Article, snap)
+    _VIEWS[art.id] = (snap, view)  # holding snap keeps its identity unique
+    return view
 
 
 def _category(cid: int) -> dict[str, Any] | None:
