@@ -48,6 +48,11 @@ RESOURCES_PAGE = SHARED_DIR / "api-resources-page.md"
 # NOTES.md §5 step 9: the file states seen on the live service (absent from the spec).
 FILE_STATUSES = frozenset({"created", "ic_checking", "moving_to_final", "available", "ic_failure"})
 
+# Keys the live service sends that no schema names: ``posted`` in the timelines of the
+# resources page's real outputs (test_validator proves it is all those outputs need), and the
+# optional ``data`` of error bodies (Figshare's error docs; real examples in NOTES.md §2.4).
+LIVE_EXTRA_KEYS = frozenset({("Timeline", "posted"), ("ErrorMessage", "data")})
+
 # A schema that admits only null. OAS 3.0 has no "null" type: nullable needs a type beside it.
 _NULL_ONLY: dict[str, Any] = {"type": "object", "nullable": True, "enum": [None]}
 
@@ -156,6 +161,11 @@ class SpecChecker:
         """Assert ``instance`` matches component ``name``; ``required`` adds keys the docs
         (not the schema) promise."""
         errors = self.component_errors(name, instance)
+        errors += [
+            f"{path}: key not in {owner}"
+            for owner, path in unknown_keys(self.spec, {"$ref": f"#/components/schemas/{name}"}, instance)
+            if (owner, path.rsplit("/", 1)[1]) not in LIVE_EXTRA_KEYS
+        ]
         if isinstance(instance, dict):
             errors += [f"missing key {k!r}" for k in required if k not in instance]
         if errors:
@@ -199,7 +209,21 @@ class SpecChecker:
             raise ConformanceError(f"{where} -> {resp.status_code}: {_explain(exc)}") from exc
         if not resp.content:
             return Checked(resp.status_code, None)
-        return Checked(resp.status_code, resp.json())
+        body = resp.json()
+        content = self.declared_content(resp) or {}
+        schema = content.get("application/json", {}).get("schema")
+        if schema is not None:
+            self._no_unknown_keys(schema, body, f"{where} -> {resp.status_code}")
+        return Checked(resp.status_code, body)
+
+    def _no_unknown_keys(self, schema: Any, body: Any, where: str) -> None:
+        extra = [
+            f"{path} (not in {name})"
+            for name, path in unknown_keys(self.spec, schema, body)
+            if (name, path.rsplit("/", 1)[1]) not in LIVE_EXTRA_KEYS
+        ]
+        if extra:
+            raise ConformanceError(f"{where}: keys the spec does not define: {', '.join(extra)}")
 
     def declared_content(self, resp: requests.Response) -> Any:
         """The spec's ``content`` map for this response's path, method and status."""
@@ -276,3 +300,43 @@ def _explain(exc: BaseException) -> str:
 def _short(value: Any, limit: int = 400) -> str:
     text = json.dumps(value, default=str)
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def unknown_keys(spec: Mapping[str, Any], schema: Any, instance: Any, where: str = "") -> list[tuple[str, str]]:
+    """Keys of ``instance`` that ``schema`` does not name, as (schema name, path) pairs.
+
+    The spec leaves ``additionalProperties`` unspecified, so a validator lets anything through;
+    this finds keys the sandbox invents. ``allOf`` parts are merged; an object declared with
+    no properties at all (``folder_structure``, ``settings``) is free-form.
+    """
+    props, name, items = _flatten(spec, schema)
+    out: list[tuple[str, str]] = []
+    if isinstance(instance, dict) and props:
+        for key, value in instance.items():
+            sub = f"{where}/{key}"
+            if key not in props:
+                out.append((name, sub))
+            else:
+                out += unknown_keys(spec, props[key], value, sub)
+    elif isinstance(instance, list) and items is not None:
+        for i, value in enumerate(instance):
+            out += unknown_keys(spec, items, value, f"{where}/{i}")
+    return out
+
+
+def _flatten(spec: Mapping[str, Any], schema: Any, name: str = "") -> tuple[dict[str, Any], str, Any]:
+    """(merged properties, component name, items schema) of a schema through $ref/allOf/anyOf."""
+    if not isinstance(schema, dict):
+        return {}, name, None
+    if "$ref" in schema:
+        target = schema["$ref"].rsplit("/", 1)[1]
+        return _flatten(spec, spec["components"]["schemas"][target], target)
+    props: dict[str, Any] = dict(schema.get("properties") or {})
+    items = schema.get("items")
+    for key in ("allOf", "anyOf", "oneOf"):
+        for part in schema.get(key, ()):
+            p, n, i = _flatten(spec, part, name)
+            props.update(p)
+            name = name or n
+            items = items if items is not None else i
+    return props, name, items

@@ -10,7 +10,7 @@ import pytest
 from openapi_spec_validator import validate as validate_openapi
 
 from . import page_examples
-from .spec_tools import SpecChecker, relaxed_spec
+from .spec_tools import LIVE_EXTRA_KEYS, ConformanceError, SpecChecker, relaxed_spec, unknown_keys
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +124,37 @@ def test_custom_field_value_follows_the_specs_own_description(offline_checker: S
         assert offline_checker.component_errors("CustomArticleField", {**field, "value": value}) == []
     assert offline_checker.component_errors("CustomArticleField", {**field, "value": 14})
     assert offline_checker.component_errors("CustomArticleField", {**field, "value": [1]})
+
+
+def test_unknown_keys_are_found_through_refs_allof_and_lists(spec: dict[str, Any], resources_page_present: None) -> None:
+    item = copy.deepcopy(page_examples.retrieve_item_output())
+    item["invented"] = 1
+    item["files"][0]["md5"] = "x"
+    item["license"]["spdx"] = "CC-BY-4.0"
+    item["folder_structure"] = {"3074543": "free-form map"}
+    found = unknown_keys(spec, {"$ref": "#/components/schemas/ArticleComplete"}, item)
+    assert sorted(found) == [
+        ("ArticleComplete", "/invented"),
+        ("License", "/license/spdx"),
+        ("PublicFile", "/files/0/md5"),
+        ("Timeline", "/timeline/posted"),
+    ]
+
+
+def test_live_extra_keys_are_exactly_what_the_page_outputs_need(
+    spec: dict[str, Any], resources_page_present: None
+) -> None:
+    seen = {(name, path.rsplit("/", 1)[1]) for name, path in unknown_keys(
+        spec, {"$ref": "#/components/schemas/ArticleComplete"}, page_examples.retrieve_item_output())}
+    seen |= {(name, path.rsplit("/", 1)[1]) for name, path in unknown_keys(
+        spec, {"type": "array", "items": {"$ref": "#/components/schemas/Article"}},
+        page_examples.account_listing_output())}
+    assert seen == LIVE_EXTRA_KEYS - {("ErrorMessage", "data")}
+
+
+def test_checker_rejects_unknown_keys(offline_checker: SpecChecker) -> None:
+    part = {"partNo": 1, "startOffset": 0, "endOffset": 9, "status": "PENDING", "locked": False}
+    offline_checker.check_component("UploadFilePart", part)
+    with pytest.raises(ConformanceError, match="key not in UploadFilePart"):
+        offline_checker.check_component("UploadFilePart", {**part, "lockedBy": "someone"})
+    offline_checker.check_component("ErrorMessage", {"message": "m", "code": "X", "data": {}})
