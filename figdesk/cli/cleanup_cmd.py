@@ -32,6 +32,7 @@ from figdesk.core.workflows.cleanup import (
     delete_drafts,
     estimate_seconds,
     find_drafts,
+    human_duration,
     summary_line,
 )
 
@@ -75,18 +76,6 @@ def _days(text: str) -> float:
     return value
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 1:
-        return "under a second"
-    if seconds < 90:
-        return f"about {round(seconds)} s"
-    if seconds < 5400:
-        return f"about {round(seconds / 60)} min"
-    return f"about {seconds / 3600:.1f} h"
-
-
 class _ProgressLines:
     """Progress on stderr: each delete on its own line, other phases at most once a second."""
 
@@ -101,7 +90,7 @@ class _ProgressLines:
                 and now - self._last < 1.0):
             return
         self._last, self._phase = now, step.phase
-        left = _duration(step.eta_seconds) if step.eta_seconds else ""
+        left = human_duration(step.eta_seconds) if step.eta_seconds else ""
         print(output.clean(step.text) + (f" ({left} left)" if left else ""), file=sys.stderr)
 
 
@@ -219,7 +208,7 @@ def cmd_drafts(args: argparse.Namespace) -> int:
                       f"a terminal; add --yes to delete these {n} drafts.", file=sys.stderr)
                 return EXIT_FAIL
             requests = (4 if backup else 2) * n
-            took = _duration(estimate_seconds(client, requests))
+            took = human_duration(estimate_seconds(client, requests))
             where = f" after a backup to {backup}" if backup else " WITHOUT a backup"
             pace = f" This takes {took} at Figshare's pace." if took else ""
             if not _ask(f"Delete these {n} drafts{where}?{pace} [y/N] "):

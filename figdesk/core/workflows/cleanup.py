@@ -55,6 +55,7 @@ __all__ = [
     "draft_matches",
     "estimate_seconds",
     "find_drafts",
+    "human_duration",
     "is_untitled",
     "summary_line",
 ]
@@ -189,6 +190,19 @@ def estimate_seconds(client: DraftsClient, requests: int) -> float | None:
         return None
     # The bucket starts full, so the first `burst` calls go out at once.
     return max(0.0, requests - pacer.burst) / pacer.rate
+
+
+def human_duration(seconds: float | None) -> str:
+    """'under a second', 'about 40 s', 'about 3 min', 'about 1.5 h'; '' when unknown."""
+    if seconds is None:
+        return ""
+    if seconds < 1:
+        return "under a second"
+    if seconds < 90:
+        return f"about {round(seconds)} s"
+    if seconds < 5400:
+        return f"about {round(seconds / 60)} min"
+    return f"about {seconds / 3600:.1f} h"
 
 
 class _Eta:

@@ -1,0 +1,205 @@
+"""The drafts table of the cleanup dialog: checkable rows over ``DraftCandidate``s and a proxy
+that applies the dialog's filters live (no request: the file counts are filled in separately).
+
+The check marks live in the source model, keyed by item id, so they survive sorting and
+filtering; what gets deleted is "checked and visible through the filters", never a row the
+user cannot see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+from figdesk.core.workflows.cleanup import DraftCandidate, DraftCriteria, cutoff_for, draft_matches
+from figdesk.gui.fmt import short_date
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1     # the DraftCandidate of a row
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2    # a comparable key for the column
+
+COLUMNS = ("ID", "Title", "Created", "Modified", "Files")
+COL_ID, COL_TITLE, COL_CREATED, COL_MODIFIED, COL_FILES = range(len(COLUMNS))
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def _ts(d: datetime | None) -> float:
+    return d.timestamp() if d else float("-inf")
+
+
+class DraftsModel(QAbstractTableModel):
+    """Draft items with a check box in the first column. Public items are never accepted."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[DraftCandidate] = []
+        self._row_of: dict[int, int] = {}
+        self._checked: set[int] = set()
+
+    # --- content ------------------------------------------------------------------------
+    def set_candidates(self, candidates: Iterable[DraftCandidate]) -> None:
+        self.beginResetModel()
+        # A public item must never be offered, whatever the caller passed.
+        self._rows = [c for c in candidates if not c.is_public]
+        self._row_of = {c.id: i for i, c in enumerate(self._rows)}
+        self._checked &= set(self._row_of)
+        self.endResetModel()
+
+    def set_file_counts(self, counted: Sequence[DraftCandidate]) -> None:
+        """Fill in file counts (one dataChanged per row, so the proxy re-filters)."""
+        for cand in counted:
+            row = self._row_of.get(cand.id)
+            if row is None:
+                continue
+            self._rows[row] = cand
+            idx = self.index(row, COL_FILES)
+            self.dataChanged.emit(idx, idx)
+
+    def remove_ids(self, ids: Iterable[int]) -> None:
+        """Drop rows (deleted, or gone meanwhile)."""
+        gone = set(ids)
+        if gone & set(self._row_of):
+            self.set_candidates([c for c in self._rows if c.id not in gone])
+
+    def candidate(self, row: int) -> DraftCandidate:
+        return self._rows[row]
+
+    def candidates(self) -> list[DraftCandidate]:
+        return list(self._rows)
+
+    def is_checked(self, item_id: int) -> bool:
+        return item_id in self._checked
+
+    def set_checked(self, ids: Iterable[int], checked: bool) -> None:
+        ids = [i for i in ids if i in self._row_of]
+        for item_id in ids:
+            (self._checked.add if checked else self._checked.discard)(item_id)
+        for item_id in ids:
+            idx = self.index(self._row_of[item_id], COL_ID)
+            self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.CheckStateRole])
+
+    # --- QAbstractTableModel ------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(COLUMNS)):
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == COL_ID:
+            base |= Qt.ItemFlag.ItemIsUserCheckable
+        return base
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        cand = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(cand, col)
+        if role == Qt.ItemDataRole.CheckStateRole and col == COL_ID:
+            return (Qt.CheckState.Checked if cand.id in self._checked
+                    else Qt.CheckState.Unchecked)
+        if role == ROW_ROLE:
+            return cand
+        if role == SORT_ROLE:
+            return self._sort_key(cand, col)
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_TITLE:
+            return cand.title or "This draft has no title."
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_FILES and cand.file_count is None:
+            return "Not counted yet (tick 'No files' to count them)."
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_ID, COL_FILES):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if (not index.isValid() or index.column() != COL_ID
+                or role != Qt.ItemDataRole.CheckStateRole):
+            return False
+        state = value if isinstance(value, Qt.CheckState) else Qt.CheckState(int(value))
+        self.set_checked([self._rows[index.row()].id], state == Qt.CheckState.Checked)
+        return True
+
+    @staticmethod
+    def _display(cand: DraftCandidate, col: int) -> str:
+        if col == COL_ID:
+            return str(cand.id)
+        if col == COL_TITLE:
+            return cand.display_title
+        if col == COL_CREATED:
+            return short_date(cand.created_date)
+        if col == COL_MODIFIED:
+            return short_date(cand.modified_date)
+        if col == COL_FILES:
+            return "–" if cand.file_count is None else str(cand.file_count)
+        return ""
+
+    @staticmethod
+    def _sort_key(cand: DraftCandidate, col: int) -> Any:
+        if col == COL_ID:
+            return cand.id
+        if col == COL_TITLE:
+            return cand.display_title.casefold()
+        if col == COL_CREATED:
+            return _ts(cand.created_date)
+        if col == COL_MODIFIED:
+            return _ts(cand.modified_date)
+        return -1 if cand.file_count is None else cand.file_count
+
+
+class DraftsFilter(QSortFilterProxyModel):
+    """The dialog's filters, applied without a request. With ``no_files`` on, a draft shows
+    only once its files are counted and there are none."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._criteria = DraftCriteria()
+        self._cutoff: datetime | None = None
+        self.setSortRole(SORT_ROLE)
+
+    @property
+    def criteria(self) -> DraftCriteria:
+        return self._criteria
+
+    def set_criteria(self, criteria: DraftCriteria, now: datetime | None = None) -> None:
+        if hasattr(self, "beginFilterChange"):      # Qt 6.9+; invalidateFilter is deprecated
+            self.beginFilterChange()
+            self._criteria, self._cutoff = criteria, cutoff_for(criteria, now)
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._criteria, self._cutoff = criteria, cutoff_for(criteria, now)
+            self.invalidateFilter()
+
+    def passes_cheap(self, cand: DraftCandidate) -> bool:
+        return draft_matches(cand.item, self._criteria, self._cutoff)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, DraftsModel) or source_row >= model.rowCount():
+            return False
+        cand = model.candidate(source_row)
+        if not self.passes_cheap(cand):
+            return False
+        return not self._criteria.no_files or cand.file_count == 0
+
+    def visible(self) -> list[DraftCandidate]:
+        return [self.data(self.index(r, 0), ROW_ROLE) for r in range(self.rowCount())]
