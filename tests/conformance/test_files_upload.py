@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import time
 from typing import Any
 from urllib.parse import urljoin
@@ -88,6 +89,9 @@ def test_full_upload_protocol(api: Api) -> None:
 
     upload = _upload_info(api, info["upload_url"])
     assert (upload["size"], upload["md5"], upload["status"]) == (len(data), md5, "PENDING")
+    # NOTES.md §7.4: the upload token, and "<internal id>/<file name>" as the name.
+    assert upload["token"] == info["upload_token"]
+    assert re.fullmatch(r"\d+/data\.bin", upload["name"]), upload["name"]
     parts = upload["parts"]
     assert len(parts) > 1
     # 1-based part numbers, inclusive offsets, contiguous over the whole file.

@@ -72,6 +72,18 @@ def test_public_article_list(api: Api) -> None:
     assert 123456 in [a["id"] for a in body]
 
 
+def test_public_list_order_and_filters(api: Api) -> None:
+    anon = api.as_token(None)
+    resp = anon.get("/articles", params={"order": "published_date", "order_direction": "asc", "page_size": 100})
+    api.check.check_request(resp)
+    dates = [a["published_date"] for a in api.check.check_response(resp, 200).body]
+    assert dates == sorted(dates) and len(dates) > 1
+    since = anon.get("/articles", params={"published_since": "2023-03-01", "page_size": 100})
+    api.check.check_request(since)
+    later = [a["published_date"] for a in api.check.check_response(since, 200).body]
+    assert later and all(d >= "2023-03-01" for d in later) and len(later) < len(dates)
+
+
 def test_public_search(api: Api) -> None:
     anon = api.as_token(None)
     resp = anon.post("/articles/search", json={"search_for": "Saccharina"})
