@@ -156,9 +156,7 @@ def _members(req: Req) -> set[int]:
 @route("GET", "/account/institution/reviews")
 def reviews(req: Req) -> Reply:
     q = req.query
-    if "page" in q or "page_size" in q:
-        raise ApiError(422, "This listing takes offset and limit", "InvalidPaginationParams")
-    offset, limit = paginate(q)
+    offset, limit = paginate(q)  # the spec names offset/limit; page/page_size work too
     found = []
     for cur, _art in _curations(req):
         if q.get("status") and cur["status"] != q["status"]:
