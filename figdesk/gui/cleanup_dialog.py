@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -52,9 +51,9 @@ from figdesk.core.workflows.cleanup import (
     estimate_seconds,
     find_drafts,
     human_duration,
-    summary_line,
 )
 from figdesk.gui.cleanup_model import COL_CREATED, COL_TITLE, DraftsFilter, DraftsModel
+from figdesk.gui.cleanup_summary import CleanupSummary
 from figdesk.gui.errors_ui import error_box
 
 Call = Callable[..., Awaitable[Any]]
@@ -201,31 +200,11 @@ class CleanupDialog(QDialog):
         lay.addLayout(buttons)
 
         self.pages = QStackedWidget()
-        self.summary_title = QLabel()
-        self.summary_title.setObjectName("sectionTitle")
-        self.summary_backup = QLabel()
-        self.summary_backup.setWordWrap(True)
-        self.summary_backup.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.summary_details = QPlainTextEdit()
-        self.summary_details.setReadOnly(True)
-        back = QPushButton("Back to drafts")
-        back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
-        done = QPushButton("Close")
-        done.clicked.connect(self.accept)
-        end = QHBoxLayout()
-        end.addStretch(1)
-        end.addWidget(back)
-        end.addWidget(done)
-        summary_page = QWidget()
-        slay = QVBoxLayout(summary_page)
-        slay.setContentsMargins(0, 0, 0, 0)
-        slay.addWidget(self.summary_title)
-        slay.addWidget(self.summary_backup)
-        slay.addWidget(self.summary_details, 1)
-        slay.addLayout(end)
-
+        self.summary = CleanupSummary()
+        self.summary.back.connect(lambda: self.pages.setCurrentIndex(0))
+        self.summary.done.connect(self.accept)
         self.pages.addWidget(list_page)
-        self.pages.addWidget(summary_page)
+        self.pages.addWidget(self.summary)
         outer = QVBoxLayout(self)
         outer.addWidget(self.pages)
 
@@ -396,26 +375,8 @@ class CleanupDialog(QDialog):
         self.report = report
         gone = [f.id for f in report.failures if f.reason == GONE]
         self.model.remove_ids([*report.deleted, *gone])
-        self._show_summary(report, result.path, targets)
-
-    def _show_summary(self, report: CleanupReport, backup: Path,
-                      targets: Sequence[DraftCandidate]) -> None:
-        self.summary_title.setText(summary_line(report))
-        self.summary_backup.setText(f"The metadata and file lists of the selected drafts were "
-                                    f"backed up to {backup}")
-        lines: list[str] = []
-        if report.failures:
-            lines.append("Not deleted:")
-            lines += [f"  {f.id}  {f.title}: {f.reason}" for f in report.failures]
-        if report.not_attempted:
-            lines.append("Left alone after Cancel: "
-                         + ", ".join(str(i) for i in report.not_attempted))
-        if report.deleted:
-            titles = {c.id: c.display_title for c in targets}
-            lines.append("Deleted:")
-            lines += [f"  {i}  {titles.get(i, '')}" for i in report.deleted]
-        self.summary_details.setPlainText("\n".join(lines))
-        self.pages.setCurrentIndex(1)
+        self.summary.show_report(report, result.path, targets)
+        self.pages.setCurrentWidget(self.summary)
 
     # --- closing ------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:

@@ -136,8 +136,8 @@ def test_filters_select_backup_delete_and_summary(qtbot: Any, open_dialog: Any,
     assert "Delete 3 draft items" in asked[0] and str(backup) in asked[0]
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=WAIT_MS)
 
-    assert dialog.summary_title.text() == "Deleted 3 drafts."
-    assert str(backup) in dialog.summary_backup.text()
+    assert dialog.summary.title.text() == "Deleted 3 drafts."
+    assert str(backup) in dialog.summary.backup.text()
     doc = json.loads(backup.read_text(encoding="utf-8"))
     entries = {e["id"]: e for e in doc["items"]}
     assert set(entries) == {ids["untitled"], ids["with_links"], SAMPLE_UNTITLED}
@@ -164,9 +164,9 @@ def test_item_deleted_meanwhile_is_reported(qtbot: Any, open_dialog: Any,
     dialog.confirm = lambda text: True
     dialog.delete_clicked()
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=WAIT_MS)
-    assert dialog.summary_title.text() == "Deleted 0 drafts; 1 failed."
+    assert dialog.summary.title.text() == "Deleted 0 drafts; 1 failed."
     assert f"{ids['untitled']}  Untitled Item: already gone" in \
-        dialog.summary_details.toPlainText()
+        dialog.summary.details.toPlainText()
     assert dialog.report is not None and dialog.report.deleted == []
 
 
@@ -222,3 +222,28 @@ def test_screenshot(qtbot: Any, qapp: Any, open_dialog: Any, world: dict[str, An
     finally:
         apply_theme(qapp, False)
         qapp.setStyleSheet("")
+
+
+def test_cancel_stops_between_items(qtbot: Any, open_dialog: Any, world: dict[str, Any],
+                                    tmp_path: Path) -> None:
+    dialog = open_dialog()
+    dialog.untitled.setChecked(True)
+    dialog.select_all.click()
+    assert len(dialog.targets()) == 3
+
+    def cancel_after_first(step: Any) -> None:
+        # Runs on the worker thread (direct connection) while item 1 is being deleted, so
+        # the cancel lands before item 2, as a click on Cancel would in a real, paced run.
+        if step.phase == "deleting" and step.done == 0:
+            dialog._cancel.set()
+
+    dialog._bridge.progress.connect(cancel_after_first, Qt.ConnectionType.DirectConnection)
+    dialog.ask_backup_path = lambda: str(tmp_path / "b.json")
+    dialog.confirm = lambda text: True
+    dialog.delete_clicked()
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=WAIT_MS)
+    assert dialog.report is not None and len(dialog.report.deleted) == 1
+    assert dialog.report.cancelled and len(dialog.report.not_attempted) == 2
+    assert dialog.summary.title.text() == "Deleted 1 draft; 2 not attempted (cancelled)."
+    assert "Left alone after Cancel" in dialog.summary.details.toPlainText()
+    assert len([r for r in world["sb"].requests if r.method == "DELETE"]) == 1

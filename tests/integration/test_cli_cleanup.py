@@ -219,3 +219,21 @@ def test_no_backup_when_asked_explicitly(world: dict[str, Any],
     assert code == 0, err
     assert "Deleted 1 draft." in out and list(world["dir"].iterdir()) == []
     assert [r.path for r in deletes(sb)] == [f"/v2/account/articles/{ids['empty_named']}"]
+
+
+def test_first_ctrl_c_cancels_between_items_second_interrupts() -> None:
+    import os
+    import signal
+    import threading
+
+    from figdesk.cli.cleanup_cmd import _ctrl_c_cancels
+
+    before = signal.getsignal(signal.SIGINT)
+    cancel = threading.Event()
+    with _ctrl_c_cancels(cancel):
+        os.kill(os.getpid(), signal.SIGINT)
+        assert cancel.wait(5)
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            threading.Event().wait(5)   # the handler raises here, long before 5 s
+    assert signal.getsignal(signal.SIGINT) is before
