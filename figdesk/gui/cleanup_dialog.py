@@ -389,3 +389,20 @@ class CleanupDialog(QDialog):
             self.cancel()   # stops between items; the summary still shows what was done
             return
         super().reject()
+
+
+def open_cleanup_dialog(parent: QWidget, session: Any,
+                        on_deleted: Callable[[list[int]], None] | None = None) -> CleanupDialog:
+    """Open the dialog (window-modal, not blocking) on a signed-in ``Session``: its client,
+    and its ``call`` so requests share the window's thread pool and a lost sign-in is noticed
+    once. ``on_deleted(ids)`` runs after the dialog closes if anything was deleted (e.g. to
+    refresh the items list)."""
+    dialog = CleanupDialog(session.client, call=session.call, parent=parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if on_deleted is not None:
+        def finished(_result: int) -> None:
+            if dialog.report is not None and dialog.report.deleted:
+                on_deleted(list(dialog.report.deleted))
+        dialog.finished.connect(finished)
+    dialog.open()
+    return dialog

@@ -247,3 +247,31 @@ def test_cancel_stops_between_items(qtbot: Any, open_dialog: Any, world: dict[st
     assert dialog.summary.title.text() == "Deleted 1 draft; 2 not attempted (cancelled)."
     assert "Left alone after Cancel" in dialog.summary.details.toPlainText()
     assert len([r for r in world["sb"].requests if r.method == "DELETE"]) == 1
+
+
+def test_open_on_a_session_and_report_deletions(qtbot: Any, aloop: Any,
+                                                executor: ThreadPoolExecutor,
+                                                world: dict[str, Any], tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from figdesk.core.credentials import Profile
+    from figdesk.gui.cleanup_dialog import open_cleanup_dialog
+    from figdesk.gui.session import Session
+
+    client = world["client"]
+    session = Session(Profile("t", world["sb"].api_url), client, client.get_account(), executor)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    seen: list[list[int]] = []
+    dialog = open_cleanup_dialog(parent, session, seen.append)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 0 and not dialog.busy, timeout=WAIT_MS)
+    dialog.match.setText("glacier")
+    dialog.select_all.click()
+    dialog.ask_backup_path = lambda: str(tmp_path / "b.json")
+    dialog.confirm = lambda text: True
+    dialog.delete_clicked()
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=WAIT_MS)
+    with qtbot.waitSignal(dialog.finished, timeout=WAIT_MS):
+        dialog.summary.done.emit()
+    assert seen == [[world["ids"]["named"]]]
+    assert session.busy == 0
