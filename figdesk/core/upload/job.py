@@ -1,0 +1,402 @@
+"""One file through Figshare's upload protocol (network: API and upload service).
+
+pre-flight identity -> md5 (cached, or hashed while the parts stream) -> initiate -> GET the
+file -> GET its upload_url -> PUT the parts not COMPLETE -> complete -> poll until available
+-> computed_md5 == local md5. Every state change is checkpointed before the next step, and
+every step can be re-entered from a checkpoint (resume after a crash or a restart).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from figdesk.core.errors import (
+    AuthError,
+    FigdeskError,
+    FileChangedError,
+    LocalFileError,
+    NotFoundError,
+    OfflineError,
+    RateLimitedError,
+    ServerError,
+)
+from figdesk.core.models import FileInfo, UploadPart
+from figdesk.core.upload.control import Control, UploadInterrupted
+from figdesk.core.upload.hashing import FileIdentity, md5_file
+from figdesk.core.upload.parts import PartContext, PartSender, UploadGone, backoff
+from figdesk.core.upload.progress import ProgressReporter
+from figdesk.core.upload.state import FileUpload, UploadState
+
+if TYPE_CHECKING:
+    from figdesk.core.upload.engine import UploadEngine
+
+log = logging.getLogger(__name__)
+
+Checkpoint = Callable[[FileUpload], None]
+
+
+class _Restart(Exception):
+    """Start this file again from initiate (the reason is logged and kept in ``fu.error``)."""
+
+
+class FileJob:
+    """Runs one ``FileUpload`` to an end state. Not reused: one job per ``upload()`` call."""
+
+    def __init__(self, engine: UploadEngine, fu: FileUpload, checkpoint: Checkpoint | None,
+                 reporter: ProgressReporter, control: Control) -> None:
+        self.engine = engine
+        self.client: Any = engine.client
+        self.opts = engine.options
+        self.fu = fu
+        self._checkpoint = checkpoint
+        self.report = reporter
+        self.control = control
+        self._lock = threading.Lock()
+        self._hash_result: str | None = None
+        self._hash_error: BaseException | None = None
+
+    # --- bookkeeping ------------------------------------------------------------------------
+
+    def set_state(self, state: UploadState, error: str | None = None) -> None:
+        self.fu.state = state
+        if error is not None:
+            self.fu.error = error
+        self.save()
+        self.report.update(state=str(state), bytes_done=self.fu.bytes_done, total=self.fu.size,
+                           error=self.fu.error)
+
+    def save(self) -> None:
+        if self._checkpoint is not None:
+            self._checkpoint(self.fu)
+
+    # --- the whole run ----------------------------------------------------------------------
+
+    def run(self) -> FileUpload:
+        fu = self.fu
+        if fu.state in (UploadState.DONE, UploadState.SKIPPED, UploadState.CANCELLED):
+            return fu                         # nothing to send, nothing to ask
+        restarts = 0
+        while True:
+            try:
+                self._run_once()
+                return fu
+            except _Restart as exc:
+                restarts += 1
+                log.info("restarting %s: %s", fu.path, exc)
+                if restarts > self.opts.max_restarts + self.opts.max_ic_failures + 1:
+                    self.set_state(UploadState.FAILED, f"Gave up after {restarts} restarts: {exc}")
+                    return fu
+            except UploadInterrupted as exc:
+                return self._interrupted(exc.reason)
+            except (OfflineError, AuthError) as exc:
+                # the queue waits and tries again later; nothing is lost
+                self.set_state(UploadState.QUEUED, exc.message)
+                raise
+            except LocalFileError as exc:
+                self.set_state(UploadState.FAILED, exc.message)
+                return fu
+            except FigdeskError as exc:
+                self.set_state(UploadState.FAILED, exc.message)
+                return fu
+
+    def _interrupted(self, reason: str) -> FileUpload:
+        fu = self.fu
+        if reason == "cancel":
+            if fu.file_id is not None and fu.state != UploadState.DONE:
+                self._delete_remote_quietly()
+            fu.forget_remote()
+            self.set_state(UploadState.CANCELLED, "Cancelled")
+        else:
+            self.set_state(UploadState.PAUSED, "")
+        return fu
+
+    def _delete_remote_quietly(self) -> None:
+        if self.fu.file_id is None:
+            return
+        try:
+            self.client.delete_file(self.fu.article_id, self.fu.file_id)
+        except NotFoundError:
+            pass
+        except FigdeskError as exc:
+            log.warning("could not delete unfinished file %s: %s", self.fu.file_id, exc)
+
+    # --- one attempt ------------------------------------------------------------------------
+
+    def _run_once(self) -> None:
+        fu = self.fu
+        self.control.check()
+        if fu.state == UploadState.PROCESSING and fu.file_id is not None:
+            self._poll()
+            return
+        ident = self._identity()
+        if fu.md5 == "" and self.engine.md5_cache is not None:
+            fu.md5 = self.engine.md5_cache.get(ident) or ""
+        if not fu.md5 and self.opts.hash_mode == "before":
+            self._hash_now(ident)
+        if fu.file_id is None:
+            self._initiate()
+        if not fu.upload_url:
+            info = self._get_file()
+            if info.status and info.status != "created":
+                self.set_state(UploadState.PROCESSING)
+                self._poll()
+                return
+            fu.upload_url = info.upload_url
+            self.save()
+        upload = self._upload_info()
+        if upload.status != "COMPLETED":
+            self._send_parts(ident, [p for p in upload.parts if not p.complete])
+            self._check_unchanged(ident)
+            self.set_state(UploadState.COMPLETING)
+            self._complete()
+        self.set_state(UploadState.PROCESSING)
+        self._poll()
+
+    def _identity(self) -> FileIdentity:
+        fu = self.fu
+        ident = FileIdentity.of(fu.path)
+        changed = (ident.size, ident.mtime_ns, ident.inode) != (fu.size, fu.mtime_ns, fu.inode)
+        if changed and fu.size >= 0 and (fu.file_id is not None or fu.md5):
+            log.info("%s changed since it was queued: starting it again", fu.path)
+            self._delete_remote_quietly()
+            fu.forget_remote()
+            fu.md5 = ""
+        if ident.size == 0:
+            raise LocalFileError(f"{fu.path}: the file is empty (Figshare cannot store zero bytes)")
+        fu.size, fu.mtime_ns, fu.inode = ident.size, ident.mtime_ns, ident.inode
+        return ident
+
+    def _hash_now(self, ident: FileIdentity) -> None:
+        self.set_state(UploadState.HASHING)
+        digest = md5_file(self.fu.path, expect=ident, control=self.control)
+        self.fu.md5 = digest
+        if self.engine.md5_cache is not None:
+            self.engine.md5_cache.put(ident, digest)
+        self.save()
+
+    # --- API steps --------------------------------------------------------------------------
+
+    def _initiate(self) -> None:
+        """POST initiate; a lost answer is reconciled from the item's file list, not repeated
+        blindly (that would leave a second, orphaned file record)."""
+        fu = self.fu
+        md5 = fu.md5 or None
+        attempt = 0
+        while True:
+            try:
+                fu.file_id = self.client.initiate_upload(fu.article_id, fu.name, fu.size, md5,
+                                                         fu.folder_path)
+                break
+            except RateLimitedError as exc:     # refused before anything was created
+                retry_after = exc.retry_after
+            except (OfflineError, ServerError) as exc:
+                found = self._find_initiated(md5)
+                if found is not None:
+                    fu.file_id = found
+                    break
+                retry_after = getattr(exc, "retry_after", None)
+                if attempt + 1 >= self.opts.part_retries:
+                    raise
+            attempt += 1
+            self.control.sleep(backoff(attempt, self.opts, retry_after))
+        fu.md5_sent = md5 is not None
+        fu.upload_url = ""
+        fu.parts_done = []
+        fu.bytes_done = 0
+        self.set_state(UploadState.UPLOADING)
+
+    def _find_initiated(self, md5: str | None) -> int | None:
+        try:
+            files: list[FileInfo] = self.client.list_files(self.fu.article_id)
+        except (OfflineError, ServerError, RateLimitedError):
+            return None
+        cands = [f for f in files if f.name == self.fu.name and f.size == self.fu.size
+                 and f.status == "created" and f.supplied_md5 == (md5 or "")]
+        return max((f.id for f in cands), default=None)
+
+    def _get_file(self) -> FileInfo:
+        assert self.fu.file_id is not None
+        try:
+            info: FileInfo = self.client.get_file(self.fu.article_id, self.fu.file_id)
+        except NotFoundError as exc:
+            self.fu.forget_remote()
+            raise _Restart("the file record is gone from the item") from exc
+        return info
+
+    def _upload_info(self) -> Any:
+        try:
+            info = self.client.get_upload_info(self.fu.upload_url)
+        except NotFoundError:
+            info = None
+        if info is None or info.status == "ABORTED":
+            self._delete_remote_quietly()
+            self.fu.forget_remote()
+            raise _Restart("Figshare's upload service no longer knows this upload")
+        return info
+
+    def _complete(self) -> None:
+        fu = self.fu
+        assert fu.file_id is not None
+        attempt = 0
+        while True:
+            try:
+                self.client.complete_upload(fu.article_id, fu.file_id)
+                return
+            except (OfflineError, ServerError, RateLimitedError) as exc:
+                # the 202 may be lost: a file that left "created" was completed
+                try:
+                    if self.client.get_file(fu.article_id, fu.file_id).status != "created":
+                        return
+                except (OfflineError, ServerError, RateLimitedError):
+                    pass
+                attempt += 1
+                if attempt >= self.opts.part_retries:
+                    raise
+                self.control.sleep(backoff(attempt, self.opts, getattr(exc, "retry_after", None)))
+
+    def _poll(self) -> None:
+        """Wait for ``available`` and a computed_md5 equal to ours, with growing pauses."""
+        fu = self.fu
+        assert fu.file_id is not None
+        wait = self.opts.poll_initial
+        deadline = time.monotonic() + self.opts.poll_timeout
+        while True:
+            self.control.sleep(wait)
+            info = self._get_file()
+            if info.status == "ic_failure" or (info.status == "available" and fu.md5
+                                               and info.computed_md5
+                                               and info.computed_md5 != fu.md5):
+                self._integrity_failure(info)
+                return
+            if info.status == "available" and info.computed_md5:
+                if not fu.md5:     # resumed "processing" with no local md5 known: hash now
+                    self._hash_now(FileIdentity.of(fu.path))
+                    continue
+                self._done()
+                return
+            if time.monotonic() >= deadline:
+                self.set_state(UploadState.PROCESSING,
+                               "Processing on Figshare; it will be checked again later")
+                return
+            wait = min(self.opts.poll_max, wait * 2)
+
+    def _integrity_failure(self, info: FileInfo) -> None:
+        fu = self.fu
+        fu.ic_failures += 1
+        reason = (f"Figshare's check of the uploaded bytes failed (its md5 "
+                  f"{info.computed_md5 or 'unknown'}, ours {fu.md5 or 'unknown'})")
+        self._delete_remote_quietly()
+        fu.forget_remote()
+        if fu.ic_failures > self.opts.max_ic_failures:
+            self.set_state(UploadState.FAILED,
+                           f"{reason}, {fu.ic_failures} times: the file may be unreadable "
+                           f"or the connection corrupts data")
+            return
+        self.set_state(UploadState.QUEUED, reason + "; uploading it again")
+        raise _Restart(reason)
+
+    def _done(self) -> None:
+        fu = self.fu
+        if fu.replace_file_id is not None and fu.replace_file_id != fu.file_id:
+            try:
+                self.client.delete_file(fu.article_id, fu.replace_file_id)
+            except NotFoundError:
+                pass
+            fu.replace_file_id = None
+        fu.bytes_done = fu.size
+        self.set_state(UploadState.DONE, "")
+
+    # --- parts ------------------------------------------------------------------------------
+
+    def _check_unchanged(self, ident: FileIdentity) -> None:
+        try:
+            now = FileIdentity.of(self.fu.path)
+        except LocalFileError:
+            now = None
+        if now != ident:
+            self._file_changed("the file changed while it was being uploaded")
+
+    def _file_changed(self, why: str) -> None:
+        fu = self.fu
+        self._delete_remote_quietly()
+        fu.forget_remote()
+        fu.md5 = ""
+        fu.size = -1
+        fu.attempts += 1
+        if fu.attempts > self.opts.max_restarts:
+            raise FileChangedError(f"{fu.path}: {why}, {fu.attempts} times; giving up")
+        fu.error = f"{why}; starting again"
+        self.save()
+        raise _Restart(why)
+
+    def _send_parts(self, ident: FileIdentity, parts: list[UploadPart]) -> None:
+        fu = self.fu
+        done = set(fu.parts_done) - {p.part_no for p in parts}
+        fu.parts_done = sorted(done)
+        fu.bytes_done = fu.size - sum(p.length for p in parts)
+        self.set_state(UploadState.UPLOADING)
+        hasher = self._start_hasher(ident) if not fu.md5 else None
+        fd = os.open(fu.path, os.O_RDONLY)
+        try:
+            if os.fstat(fd).st_ino != ident.inode:
+                self._file_changed("the file was replaced")
+            ctx = PartContext(self.client, fu.upload_url, fd, fu.path, self.opts, self.control,
+                              self.engine.limiter, self.engine.slots, self._part_done)
+            try:
+                PartSender(ctx, parts).run(on_wait=self._watch_pause)
+            except UploadGone as exc:
+                self._delete_remote_quietly()
+                fu.forget_remote()
+                raise _Restart(f"the upload session ended on Figshare ({exc})") from exc
+            except FileChangedError as exc:
+                self._file_changed(exc.message)
+        finally:
+            os.close(fd)
+            if hasher is not None:
+                hasher.join()
+        if hasher is not None:
+            if isinstance(self._hash_error, FileChangedError):
+                self._file_changed(self._hash_error.message)
+            if self._hash_error is not None:
+                raise self._hash_error
+            fu.md5 = self._hash_result or ""
+            self.save()
+
+    def _part_done(self, part: UploadPart) -> None:
+        with self._lock:
+            if part.part_no not in self.fu.parts_done:
+                self.fu.parts_done.append(part.part_no)
+                self.fu.bytes_done += part.length
+            self.save()
+            done = self.fu.bytes_done
+        self.report.update(bytes_done=done)
+
+    def _watch_pause(self) -> None:
+        """Called by the coordinator every 0.2 s while parts go: checkpoint pause/resume."""
+        paused = self.control.paused
+        if paused and self.fu.state == UploadState.UPLOADING:
+            self.set_state(UploadState.PAUSED)
+        elif not paused and self.fu.state == UploadState.PAUSED:
+            self.set_state(UploadState.UPLOADING)
+
+    def _start_hasher(self, ident: FileIdentity) -> threading.Thread:
+        """Hash in order while the parts stream: one sequential reader just behind or ahead of
+        the senders, so the second read of each byte comes from the page cache."""
+
+        def work() -> None:
+            try:
+                digest = md5_file(self.fu.path, expect=ident, control=self.control)
+                if self.engine.md5_cache is not None:
+                    self.engine.md5_cache.put(ident, digest)
+                self._hash_result = digest
+            except BaseException as exc:  # noqa: BLE001 - re-raised by the coordinator
+                self._hash_error = exc
+
+        t = threading.Thread(target=work, name="figdesk-md5", daemon=True)
+        t.start()
+        return t
