@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from figdesk.core.api import FigshareClient
+from figdesk.core.api import FigshareClient, RetryPolicy
 from figdesk.core.upload import FileUpload, Progress, UploadOptions
 from figdesk.core.upload.engine import UploadEngine
 from figdesk.core.upload.hashing import Md5Cache
@@ -73,7 +73,8 @@ def make_env(tmp_path: Path, **config: Any) -> Iterator[Env]:
     for k, v in config.items():
         setattr(cfg, k, v)
     with Sandbox(cfg) as sb:
-        client = FigshareClient(sb.token, sb.api_url)
+        client = FigshareClient(sb.token, sb.api_url,
+                                retry=RetryPolicy(max_attempts=3, base=0.01, cap=0.05))
         created = client.create_article({"title": "Engine test item"})
         data = tmp_path / "data"
         data.mkdir()

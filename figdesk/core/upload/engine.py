@@ -30,15 +30,17 @@ class UploadEngine:
     End states of ``upload()``: ``done`` (available, md5 verified), ``processing`` (Figshare
     still working after ``poll_timeout``: run it again later to check), ``failed`` (reason in
     ``fu.error``), ``cancelled``, ``paused`` (``Control.stop()``; run it again to resume).
-    ``OfflineError`` and ``AuthError`` are raised (after a checkpoint with state ``queued``)
-    so the caller can wait for the network or a new token and run it again.
+    ``OfflineError``, ``ServerError``, ``RateLimitedError`` (Figshare unreachable or unwell
+    after the retries) and ``AuthError`` are raised after a checkpoint with state ``queued``,
+    so the caller can wait for the network or a new token and run the same fu again.
     """
 
     def __init__(self, client: Any, options: UploadOptions | None = None,
                  md5_cache: Md5Cache | None = None) -> None:
         self.client = client
         self.options = options or UploadOptions()
-        self.md5_cache = md5_cache
+        # None: the persistent cache in the user cache dir (a re-run never hashes again)
+        self.md5_cache = md5_cache if md5_cache is not None else Md5Cache()
         self.limiter = RateLimiter(self.options.limit_rate)
         self.slots = AdaptiveLimit(self.options.max_connections, self.options.max_connections,
                                    quiet=self.options.aimd_quiet)

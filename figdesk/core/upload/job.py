@@ -93,8 +93,8 @@ class FileJob:
                     return fu
             except UploadInterrupted as exc:
                 return self._interrupted(exc.reason)
-            except (OfflineError, AuthError) as exc:
-                # the queue waits and tries again later; nothing is lost
+            except (OfflineError, AuthError, ServerError, RateLimitedError) as exc:
+                # transient for the queue: it waits and runs the same fu again; nothing is lost
                 self.set_state(UploadState.QUEUED, exc.message)
                 raise
             except LocalFileError as exc:
