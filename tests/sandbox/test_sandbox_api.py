@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import requests
-from sandbox_helpers import create_item, upload_file, wait_for
 
 from figdesk.sandbox import ADMIN_ACCOUNT_ID, MEMBER_ACCOUNT_IDS, SECOND_ACCOUNT_ID
+from tests.sandbox.sandbox_helpers import create_item, upload_file, wait_for
 
 
 def test_account_and_reference_data(api):

@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import requests
-from sandbox_helpers import wait_for
 
 from figdesk.sandbox import Sandbox, SandboxConfig
+from tests.sandbox.sandbox_helpers import wait_for
 
 MiB = 1024 * 1024
 

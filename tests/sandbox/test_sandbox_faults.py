@@ -7,10 +7,10 @@ import time
 
 import pytest
 import requests
-from sandbox_helpers import PART, create_item, upload_file, wait_for
 
 from figdesk.sandbox import Faults, Sandbox, SandboxConfig
 from figdesk.sandbox.cli import _parser, config_from
+from tests.sandbox.sandbox_helpers import PART, create_item, upload_file, wait_for
 
 
 def _count_items(api) -> int:

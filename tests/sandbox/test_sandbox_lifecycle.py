@@ -12,10 +12,10 @@ import threading
 
 import pytest
 import requests
-from sandbox_helpers import create_item, upload_file, wait_for
 
 from figdesk.sandbox import Sandbox, SandboxConfig
 from figdesk.sandbox.cli import run
+from tests.sandbox.sandbox_helpers import create_item, upload_file, wait_for
 
 
 def _session(box: Sandbox):

@@ -16,9 +16,9 @@ from typing import Any
 import jsonschema
 import pytest
 import requests
-from sandbox_helpers import wait_for
 
 from figdesk.sandbox import ADMIN_ACCOUNT_ID
+from tests.sandbox.sandbox_helpers import wait_for
 
 # The shared reference folder; CI can point elsewhere (the test skips when it is absent).
 SPEC = Path(os.environ.get("FIGSHARE_SWAGGER", "/work/shared/figshare-api/swagger.json"))

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from sandbox_helpers import PART, create_item, upload_file, wait_for
+
+from tests.sandbox.sandbox_helpers import PART, create_item, upload_file, wait_for
 
 
 def _initiate(api, item, size, md5=None, name="data.bin"):
