@@ -13,7 +13,7 @@ from typing import Any
 from . import metadata, render
 from .api import Reply, Req, int_arg, paginate, route
 from .core import ApiError, Core
-from .model import Article, now_iso, to_dict
+from .model import Article, from_dict, now_iso, to_dict
 from .search import compile_query
 
 NOT_FOUND = "EntityNotFound"
@@ -136,8 +136,11 @@ def publish(req: Req) -> Reply:
     if not art.doi:
         art.doi = f"10.6084/m9.figshare.{art.id}"
     art.modified_date = stamp
+    if art.public is not None:
+        art.older.append(art.public)
     snap = to_dict(art)
     snap.pop("public", None)
+    snap.pop("older", None)
     art.public = snap
     core.store.save(art, owner)
     return Reply(201, {"location": f"{core.urls.api}/articles/{art.id}"})
@@ -220,6 +223,29 @@ def get_public(req: Req) -> Reply:
     if view is None:
         raise ApiError(404, "Entity not found: Article", NOT_FOUND)
     return Reply(200, render.article_complete(view, req.core.store, req.core.urls, private=False))
+
+
+@route("GET", "/articles/{article_id}/versions", auth="none")
+def list_versions(req: Req) -> Reply:
+    art = req.core.store.articles.get(int_arg(req.args[0], "Article"))
+    view = render.public_view(art) if art else None
+    if view is None:
+        raise ApiError(404, "Entity not found: Article", NOT_FOUND)
+    base = f"{req.core.urls.api}/articles/{view.id}/versions"
+    return Reply(200, [{"version": v, "url": f"{base}/{v}"} for v in range(1, view.version + 1)])
+
+
+@route("GET", "/articles/{article_id}/versions/{version}", auth="none")
+def get_version(req: Req) -> Reply:
+    art = req.core.store.articles.get(int_arg(req.args[0], "Article"))
+    wanted = int_arg(req.args[1], "ArticleVersion")
+    snaps = ([*art.older, art.public] if art and art.public else [])
+    for snap in snaps:
+        if snap.get("version") == wanted:
+            view = from_dict(Article, snap)
+            return Reply(200, render.article_complete(view, req.core.store, req.core.urls, private=False))
+    # Versions published before this sandbox's history began are not kept.
+    raise ApiError(404, "Entity not found: ArticleVersion", NOT_FOUND)
 
 
 # --- filtering ---------------------------------------------------------------------------------

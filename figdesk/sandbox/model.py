@@ -109,8 +109,10 @@ class Article:
     html_url: str = ""  # the public page, when the sample data knows the real one
     citation: str = ""
     project_id: int | None = None
-    # The public version as it was at the last publish (an Article dict), or None.
+    # The public version as it was at the last publish (an Article dict), or None, and the
+    # earlier public versions (oldest first) that this sandbox saw being published.
     public: dict[str, Any] | None = None
+    older: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

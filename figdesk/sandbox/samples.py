@@ -116,6 +116,7 @@ def _publish_snapshot(article: Article) -> None:
 
     snap = to_dict(article)
     snap.pop("public", None)
+    snap.pop("older", None)
     article.public = snap
 
 

@@ -294,3 +294,18 @@ def test_public_files_and_download_redirect(api, sb):
     url = api("GET", f"/account/articles/{item}/files/{fid}").json()["download_url"]
     assert requests.get(url, timeout=10).status_code == 403
     assert requests.get(f"{url}?token={sb.token}", timeout=10).content == b"private bytes"
+
+
+def test_public_versions(api):
+    item = create_item(api, description="d", defined_type="dataset", license=1, keywords=["k"],
+                       is_metadata_record=True, metadata_reason="elsewhere")
+    assert api("GET", f"/articles/{item}/versions", token=None).status_code == 404  # not public yet
+    api("POST", f"/account/articles/{item}/publish")
+    api("PATCH", f"/account/articles/{item}", {"title": "Second title"})
+    assert api("GET", f"/articles/{item}", token=None).json()["title"] == "A test item"  # private edit only
+    api("POST", f"/account/articles/{item}/publish")
+    versions = api("GET", f"/articles/{item}/versions", token=None).json()
+    assert [v["version"] for v in versions] == [1, 2] and versions[0]["url"].endswith(f"/{item}/versions/1")
+    assert api("GET", versions[0]["url"], token=None).json()["title"] == "A test item"
+    assert api("GET", versions[1]["url"], token=None).json()["title"] == "Second title"
+    assert api("GET", f"/articles/{item}/versions/3", token=None).status_code == 404

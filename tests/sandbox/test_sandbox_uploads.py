@@ -194,3 +194,39 @@ def test_delete_file_frees_its_upload(api):
     assert api("DELETE", f"/account/articles/{item}/files/{info['id']}").status_code == 204
     assert requests.get(info["upload_url"], timeout=10).status_code == 404
     assert api("GET", f"/account/articles/{item}/files/{info['id']}").status_code == 404
+
+
+def test_parallel_part_puts(api, sb):
+    """Parts of one file on several connections at once end up in the right places."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    item = create_item(api)
+    data = os.urandom(12 * PART + 77)
+    info = _initiate(api, item, len(data), hashlib.md5(data).hexdigest())
+    parts = requests.get(info["upload_url"], timeout=10).json()["parts"]
+
+    def put(p):
+        with requests.Session() as s:
+            return s.put(f"{info['upload_url']}/{p['partNo']}", data=data[p["startOffset"]:p["endOffset"] + 1],
+                         timeout=30).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        assert set(pool.map(put, parts)) == {200}
+    api("POST", f"/account/articles/{item}/files/{info['id']}")
+    done = wait_for(lambda: (f := api("GET", f"/account/articles/{item}/files/{info['id']}").json())
+                    ["status"] == "available" and f)
+    assert done["computed_md5"] == hashlib.md5(data).hexdigest()
+
+
+def test_stop_during_a_part_put_unlocks_it(api, sb):
+    item = create_item(api)
+    info = _initiate(api, item, PART)
+    url = info["upload_url"]
+    conn = _raw_put(url, 1, PART, b"x" * 100)
+    wait_for(lambda: requests.get(f"{url}/1", timeout=10).json()["locked"])
+    sb.stop()
+    conn.close()
+    sb.start()
+    part = wait_for(lambda: (p := requests.get(f"{url}/1", timeout=10).json())["locked"] is False and p)
+    assert part["status"] == "PENDING"
+    assert requests.put(f"{url}/1", data=b"y" * PART, timeout=10).status_code == 200
