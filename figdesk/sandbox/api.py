@@ -91,7 +91,9 @@ def paginate(params: dict[str, Any], default: int = 10) -> tuple[int, int]:
             raise ApiError(422, f"Invalid value for {key}", "InvalidPaginationParams") from None
     size = values.get("page_size", values.get("limit", default))
     if not 1 <= size <= MAX_PAGE_SIZE:
-        raise ApiError(422, f"Page size must be between 1 and {MAX_PAGE_SIZE}", "InvalidPaginationParams")
+        raise ApiError(
+            422, f"Page size must be between 1 and {MAX_PAGE_SIZE}", "InvalidPaginationParams"
+        )
     if values.get("page", 1) < 1 or values.get("offset", 0) < 0:
         raise ApiError(422, "Invalid page or offset", "InvalidPaginationParams")
     offset = values["offset"] if "offset" in values else (values.get("page", 1) - 1) * size
@@ -147,11 +149,15 @@ class ApiHandler(Handler):
         account = core.account_for_token(token)
         if account is None and auth == "required":
             if token is None:
-                raise ApiError(401, "Missing token: send 'Authorization: token <TOKEN>'", "MissingToken")
+                raise ApiError(
+                    401, "Missing token: send 'Authorization: token <TOKEN>'", "MissingToken"
+                )
             raise ApiError(401, "Invalid or expired token", "InvalidToken")
         return account
 
-    def _impersonate(self, core: Core, account: Account, query: dict[str, str], body: Any) -> Account:
+    def _impersonate(
+        self, core: Core, account: Account, query: dict[str, str], body: Any
+    ) -> Account:
         # Figshare: query string for GET and DELETE, JSON body for POST, PUT (and PATCH).
         if self.command in WRITE_METHODS:
             value = body.pop("impersonate", None) if isinstance(body, dict) else None
@@ -160,12 +166,18 @@ class ApiHandler(Handler):
         if value in (None, ""):
             return account
         if not account.is_admin:
-            raise ApiError(403, "Only institution administrators can impersonate other accounts", "Forbidden")
+            raise ApiError(
+                403, "Only institution administrators can impersonate other accounts", "Forbidden"
+            )
         try:
             target = core.store.accounts.get(int(value))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             target = None
-        if target is None or target.institution_id != account.institution_id or not account.institution_id:
+        if (
+            target is None
+            or target.institution_id != account.institution_id
+            or not account.institution_id
+        ):
             raise ApiError(403, f"Not permitted to impersonate account {value}", "Forbidden")
         return target
 

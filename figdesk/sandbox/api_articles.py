@@ -8,6 +8,7 @@ created_date, public default published_date; descending).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from . import metadata, render
@@ -40,10 +41,15 @@ def _touch(core: Core, art: Article) -> None:
 def list_own(req: Req) -> Reply:
     offset, limit = paginate(req.query)
     me = req.me().id
-    mine = sorted((a for a in req.core.store.articles.values() if a.account_id == me),
-                  key=lambda a: a.id, reverse=True)
+    mine = sorted(
+        (a for a in req.core.store.articles.values() if a.account_id == me),
+        key=lambda a: a.id,
+        reverse=True,
+    )
     urls = req.core.urls
-    return Reply(200, [render.article_summary(a, urls, private=True) for a in mine[offset:offset + limit]])
+    return Reply(
+        200, [render.article_summary(a, urls, private=True) for a in mine[offset : offset + limit]]
+    )
 
 
 @route("POST", "/account/articles")
@@ -51,8 +57,14 @@ def create(req: Req) -> Reply:
     core, me = req.core, req.me()
     body = req.obj()
     stamp = now_iso()
-    art = Article(id=0, account_id=me.id, title="", created_date=stamp, modified_date=stamp,
-                  group_id=me.group_id or None)
+    art = Article(
+        id=0,
+        account_id=me.id,
+        title="",
+        created_date=stamp,
+        modified_date=stamp,
+        group_id=me.group_id or None,
+    )
     warnings = metadata.apply(core, art, body, creating=True)
     if not body.get("authors"):
         # Figshare adds the account's owner as the first author [NOTES 4.3, obs].
@@ -72,8 +84,13 @@ def search_own(req: Req) -> Reply:
     arts = [a for a in req.core.store.articles.values() if a.account_id == me]
     found = filter_and_order(req.core, arts, params, default_order="created_date")
     urls = req.core.urls
-    return Reply(200, [render.article_summary(a, urls, private=True, project=True)
-                       for a in found[offset:offset + limit]])
+    return Reply(
+        200,
+        [
+            render.article_summary(a, urls, private=True, project=True)
+            for a in found[offset : offset + limit]
+        ],
+    )
 
 
 @route("GET", "/account/articles/{article_id}")
@@ -98,8 +115,11 @@ def delete(req: Req) -> Reply:
     core = req.core
     art = own_article(req, req.args[0])
     if art.status == "public" or art.public is not None:
-        raise ApiError(403, "A published item cannot be deleted; ask Figshare to unpublish it first",
-                       "Forbidden")
+        raise ApiError(
+            403,
+            "A published item cannot be deleted; ask Figshare to unpublish it first",
+            "Forbidden",
+        )
     from .api_files import remove_file
 
     for fid in list(art.file_ids):
@@ -115,13 +135,19 @@ def publish(req: Req) -> Reply:
     art = own_article(req, req.args[0])
     missing = metadata.missing_for_publish(core, art)
     if missing:
-        raise ApiError(400, f"Missing mandatory field for publication - {missing}",
-                       "MissingMandatoryFieldException")
+        raise ApiError(
+            400,
+            f"Missing mandatory field for publication - {missing}",
+            "MissingMandatoryFieldException",
+        )
     files = [core.store.files[f] for f in art.file_ids if f in core.store.files]
     busy = [f.name for f in files if not f.is_link_only and f.status != "available"]
     if busy:
-        raise ApiError(400, f"Files not ready for publication (upload or processing unfinished): "
-                       f"{', '.join(busy)}", "FilesNotReady")
+        raise ApiError(
+            400,
+            f"Files not ready for publication (upload or processing unfinished): {', '.join(busy)}",
+            "FilesNotReady",
+        )
     owner = core.store.accounts[art.account_id]
     stamp = now_iso()
     for rec in files:
@@ -201,7 +227,10 @@ def list_public(req: Req) -> Reply:
     offset, limit = paginate(req.query)
     found = filter_and_order(req.core, public_articles(req.core), req.query, "published_date")
     urls = req.core.urls
-    return Reply(200, [render.article_summary(a, urls, private=False) for a in found[offset:offset + limit]])
+    return Reply(
+        200,
+        [render.article_summary(a, urls, private=False) for a in found[offset : offset + limit]],
+    )
 
 
 @route("POST", "/articles/search", auth="none")
@@ -212,8 +241,13 @@ def search_public(req: Req) -> Reply:
     offset, limit = paginate(params)
     found = filter_and_order(req.core, public_articles(req.core), params, "published_date")
     urls = req.core.urls
-    return Reply(200, [render.article_summary(a, urls, private=False, project=True)
-                       for a in found[offset:offset + limit]])
+    return Reply(
+        200,
+        [
+            render.article_summary(a, urls, private=False, project=True)
+            for a in found[offset : offset + limit]
+        ],
+    )
 
 
 @route("GET", "/articles/{article_id}", auth="none")
@@ -239,19 +273,26 @@ def list_versions(req: Req) -> Reply:
 def get_version(req: Req) -> Reply:
     art = req.core.store.articles.get(int_arg(req.args[0], "Article"))
     wanted = int_arg(req.args[1], "ArticleVersion")
-    snaps = ([*art.older, art.public] if art and art.public else [])
+    snaps = [*art.older, art.public] if art and art.public else []
     for snap in snaps:
         if snap.get("version") == wanted:
             view = from_dict(Article, snap)
-            return Reply(200, render.article_complete(view, req.core.store, req.core.urls, private=False))
+            return Reply(
+                200, render.article_complete(view, req.core.store, req.core.urls, private=False)
+            )
     # Versions published before this sandbox's history began are not kept.
     raise ApiError(404, "Entity not found: ArticleVersion", NOT_FOUND)
 
 
 # --- filtering ---------------------------------------------------------------------------------
+@cache
+def _category_titles() -> dict[int, str]:
+    return {c["id"]: c["title"] for c in render.load("categories.json")}
+
+
 def _doc(core: Core, art: Article) -> dict[str, str]:
     store = core.store
-    cats = {c["id"]: c["title"] for c in render.load("categories.json")}
+    cats = _category_titles()
     owner = store.accounts.get(art.account_id)
     files = [store.files[f] for f in art.file_ids if f in store.files]
     authors = [store.authors[a] for a in art.authors if a in store.authors]
@@ -280,8 +321,9 @@ def _int_param(params: dict[str, Any], name: str) -> int | None:
         raise ApiError(422, f"Invalid value for {name}", "ValidationFailed") from None
 
 
-def filter_and_order(core: Core, arts: list[Article], params: dict[str, Any],
-                     default_order: str) -> list[Article]:
+def filter_and_order(
+    core: Core, arts: list[Article], params: dict[str, Any], default_order: str
+) -> list[Article]:
     search_for = params.get("search_for")
     pred = compile_query(str(search_for)) if search_for else None
     inst, group = _int_param(params, "institution"), _int_param(params, "group")
@@ -296,9 +338,14 @@ def filter_and_order(core: Core, arts: list[Article], params: dict[str, Any],
             continue
         if item_type is not None and art.defined_type != item_type:
             continue
-        if any(params.get(k) and getattr(art, k) != params[k] for k in ("doi", "handle", "resource_doi")):
+        if any(
+            params.get(k) and getattr(art, k) != params[k]
+            for k in ("doi", "handle", "resource_doi")
+        ):
             continue
-        if params.get("published_since") and (art.published_date or "") < str(params["published_since"]):
+        if params.get("published_since") and (art.published_date or "") < str(
+            params["published_since"]
+        ):
             continue
         if params.get("modified_since") and art.modified_date < str(params["modified_since"]):
             continue
@@ -306,8 +353,15 @@ def filter_and_order(core: Core, arts: list[Article], params: dict[str, Any],
             continue
         out.append(art)
     order = str(params.get("order") or default_order)
-    if order not in ("published_date", "created_date", "modified_date", "views", "shares",
-                     "downloads", "cites"):
+    if order not in (
+        "published_date",
+        "created_date",
+        "modified_date",
+        "views",
+        "shares",
+        "downloads",
+        "cites",
+    ):
         raise ApiError(422, f"Invalid value for order: {order}", "ValidationFailed")
     direction = str(params.get("order_direction") or "desc").lower()
     if direction not in ("asc", "desc"):

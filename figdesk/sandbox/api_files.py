@@ -35,7 +35,7 @@ def list_files(req: Req) -> Reply:
     offset, limit = paginate(req.query)
     store, urls = req.core.store, req.core.urls
     recs = [store.files[f] for f in art.file_ids if f in store.files]
-    return Reply(200, [render.private_file(r, urls) for r in recs[offset:offset + limit]])
+    return Reply(200, [render.private_file(r, urls) for r in recs[offset : offset + limit]])
 
 
 @route("POST", "/account/articles/{article_id}/files")
@@ -56,9 +56,19 @@ def initiate(req: Req) -> Reply:
 
 def _link(core: Core, art: Article, link: object) -> FileRec:
     if not isinstance(link, str) or not urlsplit(link).scheme.startswith("http"):
-        raise ApiError(422, "Invalid value for field 'link': an http(s) URL is required", "ValidationFailed")
-    rec = FileRec(id=core.store.new_id(), article_id=art.id, name=basename(urlsplit(link).path) or link,
-                  size=0, status="available", is_link_only=True, link=link, source="link")
+        raise ApiError(
+            422, "Invalid value for field 'link': an http(s) URL is required", "ValidationFailed"
+        )
+    rec = FileRec(
+        id=core.store.new_id(),
+        article_id=art.id,
+        name=basename(urlsplit(link).path) or link,
+        size=0,
+        status="available",
+        is_link_only=True,
+        link=link,
+        source="link",
+    )
     core.store.files[rec.id] = rec
     core.store.save(rec)
     return rec
@@ -68,28 +78,55 @@ def _initiate_upload(core: Core, art: Article, body: dict[str, object]) -> FileR
     name, size, md5 = body.get("name"), body.get("size"), body.get("md5")
     folder = body.get("folder_path") or ""
     if not isinstance(name, str) or not name.strip() or "/" in name:
-        raise ApiError(422, "Invalid value for field 'name': a file name is required", "ValidationFailed")
+        raise ApiError(
+            422, "Invalid value for field 'name': a file name is required", "ValidationFailed"
+        )
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise ApiError(422, "Invalid value for field 'size': a size in bytes is required", "ValidationFailed")
+        raise ApiError(
+            422, "Invalid value for field 'size': a size in bytes is required", "ValidationFailed"
+        )
     if md5 is not None and not isinstance(md5, str):
         raise ApiError(422, "Invalid value for field 'md5'", "ValidationFailed")
     if not isinstance(folder, str):
         raise ApiError(422, "Invalid value for field 'folder_path'", "ValidationFailed")
     owner = core.store.accounts[art.account_id]
     if owner.maximum_file_size and size > owner.maximum_file_size:
-        raise ApiError(403, f"File size exceeds the maximum allowed for this account "
-                       f"({owner.maximum_file_size} bytes)", "FileTooLarge")
+        raise ApiError(
+            403,
+            f"File size exceeds the maximum allowed for this account "
+            f"({owner.maximum_file_size} bytes)",
+            "FileTooLarge",
+        )
     if owner.used_quota_private + size > owner.quota:
         free = max(owner.quota - owner.used_quota_private, 0)
-        raise ApiError(403, f"Not enough private storage quota: {size} bytes asked, {free} bytes free",
-                       "QuotaExceeded")
+        raise ApiError(
+            403,
+            f"Not enough private storage quota: {size} bytes asked, {free} bytes free",
+            "QuotaExceeded",
+        )
     fid = core.store.new_id()
-    token = str(uuid.UUID(int=random.Random(f"{core.config.seed}/{fid}").getrandbits(128), version=4))
+    token = str(
+        uuid.UUID(int=random.Random(f"{core.config.seed}/{fid}").getrandbits(128), version=4)
+    )
     part_size = core.config.part_size
-    up = Upload(token=token, file_id=fid, name=f"{fid}/{name}", size=size, md5=md5 or "",
-                part_size=part_size, parts=["PENDING"] * math.ceil(size / part_size))
-    rec = FileRec(id=fid, article_id=art.id, name=name, size=size, supplied_md5=md5 or "",
-                  upload_token=token, folder_path=folder.strip("/"))
+    up = Upload(
+        token=token,
+        file_id=fid,
+        name=f"{fid}/{name}",
+        size=size,
+        md5=md5 or "",
+        part_size=part_size,
+        parts=["PENDING"] * math.ceil(size / part_size),
+    )
+    rec = FileRec(
+        id=fid,
+        article_id=art.id,
+        name=name,
+        size=size,
+        supplied_md5=md5 or "",
+        upload_token=token,
+        folder_path=folder.strip("/"),
+    )
     # A sparse file of the final size: parts are written in place at their offsets.
     with open(core.store.file_path(fid), "wb") as f:
         f.truncate(size)
@@ -117,12 +154,19 @@ def complete(req: Req) -> Reply:
     if up.status == "COMPLETED":
         return Reply(202, empty=True)
     if up.status == "ABORTED":
-        raise ApiError(400, "The upload was aborted; delete the file and upload it again", "UploadAborted")
-    missing = [str(n + 1) for n, s in enumerate(up.parts)
-               if s != "COMPLETE" or (up.token, n + 1) in core.store.locked_parts]
+        raise ApiError(
+            400, "The upload was aborted; delete the file and upload it again", "UploadAborted"
+        )
+    missing = [
+        str(n + 1)
+        for n, s in enumerate(up.parts)
+        if s != "COMPLETE" or (up.token, n + 1) in core.store.locked_parts
+    ]
     if missing:
         shown = ", ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
-        raise ApiError(400, f"Upload not complete: part(s) {shown} not uploaded", "UploadNotComplete")
+        raise ApiError(
+            400, f"Upload not complete: part(s) {shown} not uploaded", "UploadNotComplete"
+        )
     up.status = "COMPLETED"
     core.store.save(up)
     core.process_file(rec.id)
@@ -167,7 +211,7 @@ def list_public_files(req: Req) -> Reply:
     offset, limit = paginate(req.query)
     store = req.core.store
     recs = [store.files[f] for f in view.file_ids if f in store.files]
-    return Reply(200, [render.public_file(r, req.core.urls) for r in recs[offset:offset + limit]])
+    return Reply(200, [render.public_file(r, req.core.urls) for r in recs[offset : offset + limit]])
 
 
 @route("GET", "/file/download/{file_id}", auth="optional")

@@ -89,8 +89,11 @@ def custom_fields(req: Req) -> Reply:
 def _accounts(req: Req, params: dict[str, Any]) -> Reply:
     me = _admin(req)
     offset, limit = paginate(params)
-    found = [a for a in sorted(req.core.store.accounts.values(), key=lambda a: a.id)
-             if a.institution_id == me.institution_id]
+    found = [
+        a
+        for a in sorted(req.core.store.accounts.values(), key=lambda a: a.id)
+        if a.institution_id == me.institution_id
+    ]
     text = str(params.get("search_for") or "").lower()
     checks = {
         "is_active": lambda a, v: a.active == int(v),
@@ -106,9 +109,12 @@ def _accounts(req: Req, params: dict[str, Any]) -> Reply:
     except (TypeError, ValueError):
         raise ApiError(422, "Invalid filter value", "ValidationFailed") from None
     if text:
-        found = [a for a in found
-                 if text in f"{a.first_name} {a.last_name} {a.email} {a.institution_user_id}".lower()]
-    return Reply(200, [render.short_account(a) for a in found[offset:offset + limit]])
+        found = [
+            a
+            for a in found
+            if text in f"{a.first_name} {a.last_name} {a.email} {a.institution_user_id}".lower()
+        ]
+    return Reply(200, [render.short_account(a) for a in found[offset : offset + limit]])
 
 
 @route("GET", "/account/institution/accounts")
@@ -135,14 +141,26 @@ def _curations(req: Req) -> list[tuple[dict[str, Any], Article]]:
             status = "approved"
         else:
             continue
-        out.append(({
-            "id": 5_000_000 + art.id, "group_id": art.group_id or 0, "account_id": art.account_id,
-            "assigned_to": me.id if status == "approved" else 0, "article_id": art.id,
-            "version": max(art.version, 1) if status == "approved" else art.version + 1,
-            "comments_count": 0, "status": status, "created_date": art.created_date,
-            "modified_date": art.modified_date, "request_number": art.id % 100000,
-            "resolution_comment": "", "review_date": art.published_date,
-        }, art))
+        out.append(
+            (
+                {
+                    "id": 5_000_000 + art.id,
+                    "group_id": art.group_id or 0,
+                    "account_id": art.account_id,
+                    "assigned_to": me.id if status == "approved" else 0,
+                    "article_id": art.id,
+                    "version": max(art.version, 1) if status == "approved" else art.version + 1,
+                    "comments_count": 0,
+                    "status": status,
+                    "created_date": art.created_date,
+                    "modified_date": art.modified_date,
+                    "request_number": art.id % 100000,
+                    "resolution_comment": "",
+                    "review_date": art.published_date,
+                },
+                art,
+            )
+        )
     return out
 
 
@@ -166,7 +184,7 @@ def reviews(req: Req) -> Reply:
         if q.get("article_id") and str(cur["article_id"]) != q["article_id"]:
             continue
         found.append(cur)
-    return Reply(200, found[offset:offset + limit])
+    return Reply(200, found[offset : offset + limit])
 
 
 @route("GET", "/account/institution/review/{curation_id}")
@@ -182,6 +200,9 @@ def review(req: Req) -> Reply:
 @route("POST", "/account/funding/search")
 def funding_search(req: Req) -> Reply:
     text = str(req.obj().get("search_for") or "").lower()
-    found = [f for f in load("institution.json")["funding"]
-             if text in f"{f['title']} {f['funder_name']} {f['grant_code']}".lower()]
+    found = [
+        f
+        for f in load("institution.json")["funding"]
+        if text in f"{f['title']} {f['funder_name']} {f['grant_code']}".lower()
+    ]
     return Reply(200, found)

@@ -21,20 +21,29 @@ _FAULT_FLAGS: dict[str, tuple[str, type, str]] = {
     "--upload-error-rate": ("upload_error_rate", float, "share of upload requests answered 5xx"),
     "--error-status": ("error_status", int, "the 5xx code to answer (default 500)"),
     "--rate-limit-rate": ("rate_limit_rate", float, "share of API requests answered 429"),
-    "--upload-rate-limit-rate": ("upload_rate_limit_rate", float, "share of upload requests answered 429"),
+    "--upload-rate-limit-rate": (
+        "upload_rate_limit_rate",
+        float,
+        "share of upload requests answered 429",
+    ),
     "--retry-after": ("retry_after", int, "Retry-After seconds on 429/5xx"),
     "--drop-rate": ("drop_rate", float, "share of part PUTs cut mid-body"),
     "--stall-rate": ("stall_rate", float, "share of requests that hang first"),
     "--stall-seconds": ("stall_seconds", float, "how long a stall lasts"),
-    "--fail-after-commit-rate": ("fail_after_commit_rate", float,
-                                 "share of API writes done but answered by a dropped connection"),
+    "--fail-after-commit-rate": (
+        "fail_after_commit_rate",
+        float,
+        "share of API writes done but answered by a dropped connection",
+    ),
     "--abort-rate": ("abort_rate", float, "share of part PUTs that abort the upload session"),
     "--processing-step": ("processing_step", float, "seconds per file-processing step"),
 }
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="figdesk sandbox", description="A Figshare stand-in on this computer.")
+    p = argparse.ArgumentParser(
+        prog="figdesk sandbox", description="A Figshare stand-in on this computer."
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="API port (0: any free port)")
     p.add_argument("--upload-port", type=int, default=0)
@@ -47,7 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-samples", action="store_true", help="accounts only, no sample items")
     p.add_argument("--body-timeout", type=float, default=30.0)
-    p.add_argument("--ic-failure", action="store_true", help="every completed upload fails its check")
+    p.add_argument(
+        "--ic-failure", action="store_true", help="every completed upload fails its check"
+    )
     for flag, (_name, kind, text) in _FAULT_FLAGS.items():
         p.add_argument(flag, type=kind, default=None, help=text)
     return p
@@ -62,10 +73,19 @@ def config_from(args: argparse.Namespace) -> SandboxConfig:
     if args.ic_failure:
         faults["ic_failure"] = True
     return SandboxConfig(
-        host=args.host, port=args.port, upload_port=args.upload_port, stats_port=args.stats_port,
-        download_port=args.download_port, data_dir=args.data, token=args.token, items=args.items,
-        part_size=args.part_size, seed=args.seed, samples=not args.no_samples,
-        body_timeout=args.body_timeout, faults=faults,
+        host=args.host,
+        port=args.port,
+        upload_port=args.upload_port,
+        stats_port=args.stats_port,
+        download_port=args.download_port,
+        data_dir=args.data,
+        token=args.token,
+        items=args.items,
+        part_size=args.part_size,
+        seed=args.seed,
+        samples=not args.no_samples,
+        body_timeout=args.body_timeout,
+        faults=faults,
     )
 
 

@@ -81,7 +81,9 @@ class Core:
         return self.config.processing_step if override is None else override
 
     def process_file(self, file_id: int) -> None:
-        threading.Thread(target=self._process, args=(file_id,), name=f"process-{file_id}", daemon=True).start()
+        threading.Thread(
+            target=self._process, args=(file_id,), name=f"process-{file_id}", daemon=True
+        ).start()
 
     def resume_processing(self) -> None:
         """After a restart, finish what a stop interrupted."""
@@ -90,8 +92,11 @@ class Core:
                 r.id
                 for r in self.store.files.values()
                 if r.status in PROCESSING_STATES
-                or (r.status == "created" and self.store.uploads.get(r.upload_token) is not None
-                    and self.store.uploads[r.upload_token].status == "COMPLETED")
+                or (
+                    r.status == "created"
+                    and self.store.uploads.get(r.upload_token) is not None
+                    and self.store.uploads[r.upload_token].status == "COMPLETED"
+                )
             ]
         for file_id in pending:
             self.process_file(file_id)
@@ -117,7 +122,9 @@ class Core:
             rec = self.store.files.get(file_id)
             if rec is None:
                 return
-            failed = self.faults.take_ic_failure() or bool(rec.supplied_md5 and rec.supplied_md5 != digest)
+            failed = self.faults.take_ic_failure() or bool(
+                rec.supplied_md5 and rec.supplied_md5 != digest
+            )
         if failed:
             self._set_status(file_id, "ic_failure", digest)
             return

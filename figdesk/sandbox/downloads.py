@@ -36,19 +36,26 @@ class DownloadHandler(Handler):
                 rec = core.store.files.get(int(m.group(1)))
                 art = core.store.articles.get(rec.article_id) if rec else None
                 if rec is None or art is None or rec.is_link_only:
-                    return self.send_json(404, {"message": "File not found", "code": "EntityNotFound"})
+                    return self.send_json(
+                        404, {"message": "File not found", "code": "EntityNotFound"}
+                    )
                 if not rec.is_public:
                     token = dict(parse_qsl(parts.query)).get("token")
                     acc = core.account_for_token(token)
                     if acc is None or acc.id != art.account_id:
-                        return self.send_json(403, {"message": "This file is private", "code": "Forbidden"})
+                        return self.send_json(
+                            403, {"message": "This file is private", "code": "Forbidden"}
+                        )
             return self.send_bytes(302, headers={"Location": core.storage_url(rec.id)})
         m = _STORAGE.match(parts.path)
         if not m or not hmac.compare_digest(m.group(2), core.signature(int(m.group(1)))):
             return self.send_bytes(404)
         with core.store.lock:
             rec = core.store.files.get(int(m.group(1)))
-        if rec is None or (rec.source == "upload" and rec.status not in ("available", "moving_to_final", "ic_failure")):
+        if rec is None or (
+            rec.source == "upload"
+            and rec.status not in ("available", "moving_to_final", "ic_failure")
+        ):
             return self.send_bytes(404)
         self._serve(rec.id, rec.name, rec.size, rec.source)
 
@@ -76,7 +83,7 @@ class DownloadHandler(Handler):
         if self.command == "HEAD" or not length:
             return
         if source == "gen":
-            self.write_paced(file_bytes(file_id, size)[start:end + 1])
+            self.write_paced(file_bytes(file_id, size)[start : end + 1])
             return
         with open(self.core.store.file_path(file_id), "rb") as f:
             if self.block_size() == BLOCK:

@@ -52,8 +52,12 @@ class RequestLog:
     def clear(self) -> None:
         self._items.clear()
 
-    def count(self, service: str | None = None, method: str | None = None,
-              path_contains: str | None = None) -> int:
+    def count(
+        self,
+        service: str | None = None,
+        method: str | None = None,
+        path_contains: str | None = None,
+    ) -> int:
         return sum(
             1
             for r in list(self._items)
@@ -70,7 +74,9 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, addr: tuple[str, int], handler: type[BaseHTTPRequestHandler], core: Core) -> None:
+    def __init__(
+        self, addr: tuple[str, int], handler: type[BaseHTTPRequestHandler], core: Core
+    ) -> None:
         self.core = core
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
@@ -138,7 +144,9 @@ class Handler(BaseHTTPRequestHandler):
         settings = core.faults.settings
         if settings.latency_ms:
             time.sleep(settings.latency_ms / 1000.0)
-        decision = core.faults.decide(self.service, self.command, self.path, part_put=self.is_part_put())
+        decision = core.faults.decide(
+            self.service, self.command, self.path, part_put=self.is_part_put()
+        )
         if decision is not None:
             if decision.kind == "stall":
                 time.sleep(decision.seconds)
@@ -230,8 +238,13 @@ class Handler(BaseHTTPRequestHandler):
             left -= len(data)
 
     # --- answers out -----------------------------------------------------------------------
-    def send_bytes(self, status: int, body: bytes = b"", ctype: str | None = None,
-                   headers: dict[str, str] | None = None) -> None:
+    def send_bytes(
+        self,
+        status: int,
+        body: bytes = b"",
+        ctype: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         if self.lose_answer:
             return
         self.send_response(status)
@@ -265,9 +278,15 @@ class Handler(BaseHTTPRequestHandler):
         if self.service == "upload":
             self.send_bytes(decision.status, b"", None, headers)
         elif decision.status == 429:
-            self.send_json(429, {"message": "Too many requests", "code": "TooManyRequests"}, headers)
+            self.send_json(
+                429, {"message": "Too many requests", "code": "TooManyRequests"}, headers
+            )
         else:
-            self.send_json(decision.status, {"message": "Injected server error", "code": "InternalError"}, headers)
+            self.send_json(
+                decision.status,
+                {"message": "Injected server error", "code": "InternalError"},
+                headers,
+            )
 
     def drop(self) -> None:
         """Hang up without (the rest of) an answer."""

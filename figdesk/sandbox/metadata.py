@@ -18,8 +18,15 @@ from .core import ApiError, Core
 from .model import Article, Author
 from .samples import load
 
-_STR_FIELDS = ("description", "metadata_reason", "funding", "doi", "handle", "resource_doi",
-               "resource_title")
+_STR_FIELDS = (
+    "description",
+    "metadata_reason",
+    "funding",
+    "doi",
+    "handle",
+    "resource_doi",
+    "resource_title",
+)
 _TIMELINE_KEYS = ("firstOnline", "publisherPublication", "publisherAcceptance")
 
 
@@ -71,9 +78,15 @@ def resolve_authors(core: Core, value: Any) -> list[int]:
         full = str(name or f"{first} {last}").strip()
         if not (first or last):
             first, _, last = full.rpartition(" ") if " " in full else ("", "", full)
-        new = Author(id=store.new_id(), full_name=full, first_name=first, last_name=last,
-                     url_name=full.replace(" ", "_"), orcid_id=str(entry.get("orcid_id") or ""),
-                     email=str(entry.get("email") or ""))
+        new = Author(
+            id=store.new_id(),
+            full_name=full,
+            first_name=first,
+            last_name=last,
+            url_name=full.replace(" ", "_"),
+            orcid_id=str(entry.get("orcid_id") or ""),
+            email=str(entry.get("email") or ""),
+        )
         store.authors[new.id] = new
         store.save(new)
         ids.append(new.id)
@@ -99,8 +112,16 @@ def _funding_list(core: Core, value: Any) -> list[dict[str, Any]]:
         if isinstance(entry, dict) and isinstance(entry.get("id"), int) and entry["id"] in known:
             out.append(dict(known[entry["id"]]))
         elif isinstance(entry, dict) and isinstance(entry.get("title"), str) and entry["title"]:
-            out.append({"id": core.store.new_id(), "title": entry["title"], "grant_code": "",
-                        "funder_name": "", "is_user_defined": 1, "url": ""})
+            out.append(
+                {
+                    "id": core.store.new_id(),
+                    "title": entry["title"],
+                    "grant_code": "",
+                    "funder_name": "",
+                    "is_user_defined": 1,
+                    "url": "",
+                }
+            )
         else:
             raise _invalid("funding_list", "each entry needs a known id or a title")
     return out
@@ -158,14 +179,18 @@ def apply(core: Core, art: Article, body: dict[str, Any], *, creating: bool) -> 
     if body.get("timeline") is not None:
         if not isinstance(body["timeline"], dict):
             raise _invalid("timeline", "expected an object")
-        changes["timeline"] = {k: str(v) for k, v in body["timeline"].items() if k in _TIMELINE_KEYS}
+        changes["timeline"] = {
+            k: str(v) for k, v in body["timeline"].items() if k in _TIMELINE_KEYS
+        }
     if body.get("custom_fields") is not None:
         if not isinstance(body["custom_fields"], dict):
             raise _invalid("custom_fields", "expected an object")
         changes["custom_fields"] = dict(body["custom_fields"])
     if body.get("custom_fields_list") is not None:
         items = body["custom_fields_list"]
-        if not isinstance(items, list) or not all(isinstance(i, dict) and "name" in i for i in items):
+        if not isinstance(items, list) or not all(
+            isinstance(i, dict) and "name" in i for i in items
+        ):
             raise _invalid("custom_fields_list", "expected a list of {name, value}")
         changes["custom_fields"] = {str(i["name"]): i.get("value") for i in items}
     if body.get("related_materials") is not None:
@@ -190,9 +215,15 @@ def _related(core: Core, m: Any) -> dict[str, Any]:
     kind = m.get("identifier_type", "URL")
     ident = m["identifier"]
     link = f"https://doi.org/{ident}" if kind == "DOI" else ident
-    return {"id": core.store.new_id(), "identifier": ident, "identifier_type": kind,
-            "relation": m.get("relation", "References"), "title": m.get("title", ""),
-            "is_linkout": bool(m.get("is_linkout", False)), "link": link}
+    return {
+        "id": core.store.new_id(),
+        "identifier": ident,
+        "identifier_type": kind,
+        "relation": m.get("relation", "References"),
+        "title": m.get("title", ""),
+        "is_linkout": bool(m.get("is_linkout", False)),
+        "link": link,
+    }
 
 
 def missing_for_publish(core: Core, art: Article) -> str | None:

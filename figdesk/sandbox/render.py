@@ -42,7 +42,9 @@ def _slug(title: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_") or "_"
 
 
-def article_summary(art: Article, urls: Urls, *, private: bool, project: bool = False) -> dict[str, Any]:
+def article_summary(
+    art: Article, urls: Urls, *, private: bool, project: bool = False
+) -> dict[str, Any]:
     """The ``Article`` schema (lists and searches); ``ArticleWithProject`` when asked."""
     private_api = f"{urls.api}/account/articles/{art.id}"
     public_api = f"{urls.api}/articles/{art.id}"
@@ -93,7 +95,9 @@ def public_view(art: Article) -> Article | None:
 def _category(cid: int) -> dict[str, Any] | None:
     for c in load("categories.json"):
         if c["id"] == cid:
-            return {k: c[k] for k in ("parent_id", "id", "title", "path", "source_id", "taxonomy_id")}
+            return {
+                k: c[k] for k in ("parent_id", "id", "title", "path", "source_id", "taxonomy_id")
+            }
     return None
 
 
@@ -183,7 +187,9 @@ def article_complete(art: Article, store: Store, urls: Urls, *, private: bool) -
     authors = [store.authors[a] for a in art.authors if a in store.authors]
     tname = type_name(art.defined_type) or "Item"
     year = (art.published_date or art.created_date or "")[:4]
-    names = "; ".join(f"{a.last_name}, {a.first_name}" if a.last_name else a.full_name for a in authors)
+    names = "; ".join(
+        f"{a.last_name}, {a.first_name}" if a.last_name else a.full_name for a in authors
+    )
     citation = art.citation or (
         f"{names} ({year}): {art.title}. figshare. {tname.capitalize()}."
         + (f" https://doi.org/{art.doi}" if art.doi else "")
@@ -255,8 +261,20 @@ def account(acc: Account) -> dict[str, Any]:
 
 def short_account(acc: Account) -> dict[str, Any]:
     full = account(acc)
-    keys = ("id", "first_name", "last_name", "institution_id", "email", "active",
-            "institution_user_id", "quota", "used_quota", "user_id", "orcid_id", "symplectic_user_id")
+    keys = (
+        "id",
+        "first_name",
+        "last_name",
+        "institution_id",
+        "email",
+        "active",
+        "institution_user_id",
+        "quota",
+        "used_quota",
+        "user_id",
+        "orcid_id",
+        "symplectic_user_id",
+    )
     return {k: full[k] for k in keys}
 
 

@@ -64,15 +64,35 @@ def make_account(store: Store, account: Account, token: str) -> None:
     store.save_meta()
 
 
-def populate(store: Store, seed: int, main_token: str | None, items: int, samples: bool = True) -> None:
+def populate(
+    store: Store, seed: int, main_token: str | None, items: int, samples: bool = True
+) -> None:
     """Fill an empty store: the accounts always, the sample items when ``samples``."""
     with store.lock:
         people = [
             (MAIN_ACCOUNT_ID, 1000001, "Jane", "Researcher", INSTITUTION_ID, 9991, False, 20 * GiB),
             (SECOND_ACCOUNT_ID, 1000002, "Sam", "Solo", 0, 0, False, 5 * GiB),
             (ADMIN_ACCOUNT_ID, 1000010, "Ada", "Admin", INSTITUTION_ID, 9991, True, 20 * GiB),
-            (MEMBER_ACCOUNT_IDS[0], 1000011, "Ben", "Biologist", INSTITUTION_ID, 9998, False, 20 * GiB),
-            (MEMBER_ACCOUNT_IDS[1], 1000012, "Lena", "Librarian", INSTITUTION_ID, 9999, False, 20 * GiB),
+            (
+                MEMBER_ACCOUNT_IDS[0],
+                1000011,
+                "Ben",
+                "Biologist",
+                INSTITUTION_ID,
+                9998,
+                False,
+                20 * GiB,
+            ),
+            (
+                MEMBER_ACCOUNT_IDS[1],
+                1000012,
+                "Lena",
+                "Librarian",
+                INSTITUTION_ID,
+                9999,
+                False,
+                20 * GiB,
+            ),
             (PLOS_ACCOUNT_ID, 155001, "PLOS", "ONE", 0, 0, False, 100 * GiB),
         ]
         for acc_id, user_id, first, last, inst, group, admin, quota in people:
@@ -102,11 +122,27 @@ def populate(store: Store, seed: int, main_token: str | None, items: int, sample
         store.save_all()
 
 
-def _add_file(store: Store, article: Article, file_id: int, name: str, size: int, public: bool,
-              md5: str | None = None) -> None:
+def _add_file(
+    store: Store,
+    article: Article,
+    file_id: int,
+    name: str,
+    size: int,
+    public: bool,
+    md5: str | None = None,
+) -> None:
     digest = md5 or hashlib.md5(file_bytes(file_id, size)).hexdigest()
-    rec = FileRec(id=file_id, article_id=article.id, name=name, size=size, supplied_md5=digest,
-                  computed_md5=digest, status="available", is_public=public, source="gen")
+    rec = FileRec(
+        id=file_id,
+        article_id=article.id,
+        name=name,
+        size=size,
+        supplied_md5=digest,
+        computed_md5=digest,
+        status="available",
+        is_public=public,
+        source="gen",
+    )
     store.files[file_id] = rec
     article.file_ids.append(file_id)
 
@@ -125,17 +161,36 @@ def _resources_page_items(store: Store) -> None:
     pub = page["public_item"]
     for a in pub["authors"]:
         first, _, last = a["full_name"].partition(" ")
-        store.authors[a["id"]] = Author(id=a["id"], full_name=a["full_name"], first_name=first,
-                                        last_name=last, url_name=a["url_name"])
+        store.authors[a["id"]] = Author(
+            id=a["id"],
+            full_name=a["full_name"],
+            first_name=first,
+            last_name=last,
+            url_name=a["url_name"],
+        )
     art = Article(
-        id=pub["id"], account_id=PLOS_ACCOUNT_ID, title=pub["title"], description=pub["description"],
-        tags=pub["tags"], categories=[c["id"] for c in pub["categories"]],
-        authors=[a["id"] for a in pub["authors"]], defined_type=pub["defined_type"],
-        license=pub["license"]["value"], doi=pub["doi"], resource_doi=pub["resource_doi"],
-        resource_title=pub["resource_title"], timeline=pub["timeline"], group_id=pub["group_id"],
-        created_date=pub["created_date"], modified_date=pub["modified_date"],
-        published_date=pub["published_date"], version=pub["version"], status="public",
-        thumb=pub["thumb"], html_url=pub["url_public_html"], citation=pub["citation"],
+        id=pub["id"],
+        account_id=PLOS_ACCOUNT_ID,
+        title=pub["title"],
+        description=pub["description"],
+        tags=pub["tags"],
+        categories=[c["id"] for c in pub["categories"]],
+        authors=[a["id"] for a in pub["authors"]],
+        defined_type=pub["defined_type"],
+        license=pub["license"]["value"],
+        doi=pub["doi"],
+        resource_doi=pub["resource_doi"],
+        resource_title=pub["resource_title"],
+        timeline=pub["timeline"],
+        group_id=pub["group_id"],
+        created_date=pub["created_date"],
+        modified_date=pub["modified_date"],
+        published_date=pub["published_date"],
+        version=pub["version"],
+        status="public",
+        thumb=pub["thumb"],
+        html_url=pub["url_public_html"],
+        citation=pub["citation"],
     )
     for f in pub["files"]:
         # Real id, name, size and md5; the bytes served are made up, so they will not hash to
@@ -144,23 +199,44 @@ def _resources_page_items(store: Store) -> None:
     _publish_snapshot(art)
     store.articles[art.id] = art
 
-    cats = {8332638: [24], 8327074: [24, 108], 8262674: [28002, 26002], 8271566: [27001],
-            8275510: [26002], 8365555: [13], 8356369: [39], 8329418: [27003]}
+    cats = {
+        8332638: [24],
+        8327074: [24, 108],
+        8262674: [28002, 26002],
+        8271566: [27001],
+        8275510: [26002],
+        8365555: [13],
+        8356369: [39],
+        8329418: [27003],
+    }
     drafts_created = {8351662: "2023-04-03T10:12:45Z", 8260098: "2023-02-14T09:30:00Z"}
     for row in page["account_items"]:
         published = row["published_date"]
         first_online = row["timeline"].get("firstOnline")
         created = drafts_created.get(row["id"]) or f"{first_online}Z"
         art = Article(
-            id=row["id"], account_id=MAIN_ACCOUNT_ID, title=row["title"], doi=row["doi"],
-            handle=row["handle"], defined_type=row["defined_type"], group_id=row["group_id"],
-            thumb=row["thumb"], html_url=row["url_public_html"], timeline=row["timeline"],
-            resource_doi=row["resource_doi"] or "", resource_title=row["resource_title"] or "",
-            created_date=created, modified_date=published or created, published_date=published,
-            authors=[1000001], categories=cats.get(row["id"], []),
+            id=row["id"],
+            account_id=MAIN_ACCOUNT_ID,
+            title=row["title"],
+            doi=row["doi"],
+            handle=row["handle"],
+            defined_type=row["defined_type"],
+            group_id=row["group_id"],
+            thumb=row["thumb"],
+            html_url=row["url_public_html"],
+            timeline=row["timeline"],
+            resource_doi=row["resource_doi"] or "",
+            resource_title=row["resource_title"] or "",
+            created_date=created,
+            modified_date=published or created,
+            published_date=published,
+            authors=[1000001],
+            categories=cats.get(row["id"], []),
         )
         if published:
-            art.description = f"{row['title']}: an item of the API resources page's example account."
+            art.description = (
+                f"{row['title']}: an item of the API resources page's example account."
+            )
             art.tags = [w.lower() for w in row["title"].replace("-", " ").split()[:3] if len(w) > 2]
             art.license = 1
             art.status = "public"
@@ -177,16 +253,57 @@ def _member_items(store: Store) -> None:
         for k in range(2):
             art_id = 8400000 + n * 10 + k
             art = Article(
-                id=art_id, account_id=acc_id, title=f"{acc.first_name}'s draft {k + 1}",
-                description="A draft of an institution member.", tags=["draft"],
-                authors=[acc.user_id], defined_type=3, license=1, group_id=acc.group_id,
-                created_date=f"2024-0{n + 1}-1{k}T08:00:00Z", modified_date=f"2024-0{n + 1}-1{k}T08:00:00Z",
+                id=art_id,
+                account_id=acc_id,
+                title=f"{acc.first_name}'s draft {k + 1}",
+                description="A draft of an institution member.",
+                tags=["draft"],
+                authors=[acc.user_id],
+                defined_type=3,
+                license=1,
+                group_id=acc.group_id,
+                created_date=f"2024-0{n + 1}-1{k}T08:00:00Z",
+                modified_date=f"2024-0{n + 1}-1{k}T08:00:00Z",
             )
             _add_file(store, art, art_id + 7_000_000, f"data_{k + 1}.csv", 1500 + k, False)
             store.articles[art_id] = art
 
 
-_WORDS = ["ant", "coral", "soil", "river", "genome", "protein", "climate", "glacier", "neuron", "archive", "pottery", "manuscript", "survey", "census", "enzyme", "polymer", "bacteria", "forest", "wetland", "seismic", "galaxy", "plasma", "lattice", "algorithm", "network", "sensor", "drone", "harbour", "medieval", "parish", "dialect", "theatre", "migration"]
+_WORDS = [
+    "ant",
+    "coral",
+    "soil",
+    "river",
+    "genome",
+    "protein",
+    "climate",
+    "glacier",
+    "neuron",
+    "archive",
+    "pottery",
+    "manuscript",
+    "survey",
+    "census",
+    "enzyme",
+    "polymer",
+    "bacteria",
+    "forest",
+    "wetland",
+    "seismic",
+    "galaxy",
+    "plasma",
+    "lattice",
+    "algorithm",
+    "network",
+    "sensor",
+    "drone",
+    "harbour",
+    "medieval",
+    "parish",
+    "dialect",
+    "theatre",
+    "migration",
+]
 
 
 def generate(store: Store, count: int, seed: int) -> None:
@@ -201,12 +318,18 @@ def generate(store: Store, count: int, seed: int) -> None:
         year, doy = 2019 + day // 365, day % 365
         created = f"{year}-{1 + doy // 31:02d}-{1 + doy % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z"
         art = Article(
-            id=art_id, account_id=MAIN_ACCOUNT_ID,
+            id=art_id,
+            account_id=MAIN_ACCOUNT_ID,
             title=f"{words[0].title()} {words[1]} and {words[2]} data {i + 1}",
             description=f"Generated item {i + 1} about {' and '.join(words)}.",
-            tags=words[:2], categories=rng.sample(cats, 1 + i % 2), authors=[1000001],
-            defined_type=rng.choice(types), license=rng.choice([1, 2, 3, 7]),
-            group_id=9991, created_date=created, modified_date=created,
+            tags=words[:2],
+            categories=rng.sample(cats, 1 + i % 2),
+            authors=[1000001],
+            defined_type=rng.choice(types),
+            license=rng.choice([1, 2, 3, 7]),
+            group_id=9991,
+            created_date=created,
+            modified_date=created,
         )
         public = i % 2 == 0
         for k in range(i % 3):

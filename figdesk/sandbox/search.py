@@ -9,8 +9,21 @@ Doc = dict[str, str]  # field -> lower-case text
 Pred = Callable[[Doc], bool]
 
 _TOKEN = re.compile(r"""\s*(\(|\)|:[a-z_]+:|"[^"]*"|'[^']*'|[^\s()]+)""")
-FIELDS = ("title", "description", "tag", "category", "author", "item_type", "orcid",
-          "extension", "doi", "resource_doi", "institution", "project", "keyword")
+FIELDS = (
+    "title",
+    "description",
+    "tag",
+    "category",
+    "author",
+    "item_type",
+    "orcid",
+    "extension",
+    "doi",
+    "resource_doi",
+    "institution",
+    "project",
+    "keyword",
+)
 
 
 def _tokens(text: str) -> list[str]:

@@ -34,8 +34,12 @@ class Sandbox:
         self.config = config or SandboxConfig(**overrides)
         self._core = Core(self.config)
         c = self.config
-        self._ports = {"api": c.port, "upload": c.upload_port, "stats": c.stats_port,
-                       "download": c.download_port}
+        self._ports = {
+            "api": c.port,
+            "upload": c.upload_port,
+            "stats": c.stats_port,
+            "download": c.download_port,
+        }
         self._servers: dict[str, Server] = {}
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -64,8 +68,12 @@ class Sandbox:
                 download=f"http://{dl_host}:{self._ports['download']}",
             )
             for name, server in self._servers.items():
-                t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                     name=f"sandbox-{name}", daemon=True)
+                t = threading.Thread(
+                    target=server.serve_forever,
+                    kwargs={"poll_interval": 0.1},
+                    name=f"sandbox-{name}",
+                    daemon=True,
+                )
                 t.start()
                 self._threads.append(t)
         self._core.resume_processing()
@@ -130,18 +138,35 @@ class Sandbox:
         with self._core.store.lock:
             return self._core.token_of(account_id)
 
-    def add_account(self, *, first_name: str = "Test", last_name: str = "User", email: str = "",
-                    quota: int = 20 * 1024**3, maximum_file_size: int | None = None,
-                    institution_id: int = 0, admin: bool = False, group_id: int = 0) -> tuple[int, str]:
+    def add_account(
+        self,
+        *,
+        first_name: str = "Test",
+        last_name: str = "User",
+        email: str = "",
+        quota: int = 20 * 1024**3,
+        maximum_file_size: int | None = None,
+        institution_id: int = 0,
+        admin: bool = False,
+        group_id: int = 0,
+    ) -> tuple[int, str]:
         """A new account and its token: ``(account id, token)``."""
         store = self._core.store
         with store.lock:
             acc_id = store.new_id()
-            acc = Account(id=acc_id, user_id=store.new_id(), first_name=first_name, last_name=last_name,
-                          email=email or f"user{acc_id}@example.org", quota=quota,
-                          maximum_file_size=quota if maximum_file_size is None else maximum_file_size,
-                          institution_id=institution_id, group_id=group_id, is_admin=admin,
-                          institution_user_id=f"user{acc_id}" if institution_id else "")
+            acc = Account(
+                id=acc_id,
+                user_id=store.new_id(),
+                first_name=first_name,
+                last_name=last_name,
+                email=email or f"user{acc_id}@example.org",
+                quota=quota,
+                maximum_file_size=quota if maximum_file_size is None else maximum_file_size,
+                institution_id=institution_id,
+                group_id=group_id,
+                is_admin=admin,
+                institution_user_id=f"user{acc_id}" if institution_id else "",
+            )
             token = token_for(self.config.seed, acc_id)
             make_account(store, acc, token)
         return acc_id, token

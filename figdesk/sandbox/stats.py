@@ -20,8 +20,14 @@ from .render import public_view
 COUNTERS = ("views", "downloads", "shares")
 ITEMS = ("article", "author", "collection", "group", "project")
 GRANULARITIES = ("year", "month", "day", "total")
-_COUNTRIES = (("United Kingdom", "London"), ("United States", "Boston"), ("Germany", "Berlin"),
-              ("China", "Qingdao"), ("Ireland", "Dublin"), ("Brazil", "Sao Paulo"))
+_COUNTRIES = (
+    ("United Kingdom", "London"),
+    ("United States", "Boston"),
+    ("Germany", "Berlin"),
+    ("China", "Qingdao"),
+    ("Ireland", "Dublin"),
+    ("Brazil", "Sao Paulo"),
+)
 
 
 class StatsError(Exception):
@@ -43,14 +49,21 @@ class StatsHandler(Handler):
         if segs and segs[0] not in ("total", "timeline", "breakdown", "top", "count"):
             # Institution-scoped statistics need the institution's Basic credentials.
             if not self.headers.get("Authorization", "").lower().startswith("basic "):
-                return self.send_json(403, {"message": "Missing Basic authorization", "code": "Forbidden"})
+                return self.send_json(
+                    403, {"message": "Missing Basic authorization", "code": "Forbidden"}
+                )
             segs = segs[1:]
         try:
             result = self._answer(segs, query, body)
         except StatsError as err:
-            return self.send_json(err.status, {
-                "data": {"extra": err.extra, "invalid_params": err.param},
-                "code": "InvalidParams", "message": f"Invalid or unsupported params: {err.param}"})
+            return self.send_json(
+                err.status,
+                {
+                    "data": {"extra": err.extra, "invalid_params": err.param},
+                    "code": "InvalidParams",
+                    "message": f"Invalid or unsupported params: {err.param}",
+                },
+            )
         if result is None:
             return self.send_json(404, {"message": "Endpoint not found", "code": "NotFound"})
         self.send_json(200, result)
@@ -82,7 +95,9 @@ class StatsHandler(Handler):
         return {"views": views, "downloads": views // 4, "shares": views // 50}[counter]
 
     @staticmethod
-    def _check(counter: str | None = None, item: str | None = None, gran: str | None = None) -> None:
+    def _check(
+        counter: str | None = None, item: str | None = None, gran: str | None = None
+    ) -> None:
         if counter is not None and counter not in COUNTERS:
             raise StatsError(400, "counter", f"Counter type not supported: {counter}")
         if item is not None and item not in ITEMS:
@@ -93,7 +108,11 @@ class StatsHandler(Handler):
     def _window(self, query: dict[str, str]) -> tuple[date, date]:
         today = date.today()
         try:
-            start = date.fromisoformat(query["start_date"]) if "start_date" in query else today.replace(day=1)
+            start = (
+                date.fromisoformat(query["start_date"])
+                if "start_date" in query
+                else today.replace(day=1)
+            )
             end = date.fromisoformat(query["end_date"]) if "end_date" in query else today
         except ValueError:
             raise StatsError(400, "start_date", "Dates are YYYY-MM-DD") from None
@@ -103,14 +122,20 @@ class StatsHandler(Handler):
         keys: list[str] = []
         day = start
         while day <= end:
-            key = {"day": day.isoformat(), "month": day.isoformat()[:7], "year": day.isoformat()[:4],
-                   "total": "total"}[gran]
+            key = {
+                "day": day.isoformat(),
+                "month": day.isoformat()[:7],
+                "year": day.isoformat()[:4],
+                "total": "total",
+            }[gran]
             if not keys or keys[-1] != key:
                 keys.append(key)
             day += timedelta(days=1)
         return keys
 
-    def _answer(self, segs: list[str], query: dict[str, str], body: bytes | None) -> dict[str, Any] | None:
+    def _answer(
+        self, segs: list[str], query: dict[str, str], body: bytes | None
+    ) -> dict[str, Any] | None:
         if len(segs) == 4 and segs[0] == "total":
             self._check(segs[1], segs[2])
             return {"totals": self._total(segs[1], segs[2], segs[3])}
@@ -143,14 +168,16 @@ class StatsHandler(Handler):
             if segs[2] != "article":
                 return {"top": {}}
             ids = [a.id for a in self.core.store.articles.values() if a.public is not None]
-            scored = sorted(((self._total(segs[1], "article", str(i)), i) for i in ids), reverse=True)
+            scored = sorted(
+                ((self._total(segs[1], "article", str(i)), i) for i in ids), reverse=True
+            )
             return {"top": {str(i): n for n, i in scored[:count]}}
         if segs == ["count", "articles"] and self.command == "POST":
             try:
                 groups = json.loads(body or b"{}").get("groups", [])
                 wanted = [int(g["id"]) for g in groups]
             except (ValueError, TypeError, KeyError, AttributeError):
-                raise StatsError(400, "groups", "Expected {\"groups\": [{\"id\": <int>}]}") from None
+                raise StatsError(400, "groups", 'Expected {"groups": [{"id": <int>}]}') from None
             arts = [a for a in self.core.store.articles.values() if a.public is not None]
             return {str(g): sum(1 for a in arts if a.group_id == g) for g in wanted}
         return None

@@ -108,7 +108,9 @@ class Store:
         if self._db is None:
             return
         tokens = {"tokens": self.tokens, "revoked": sorted(self.revoked)}
-        self._write([("meta", "meta", json.dumps(self.meta)), ("tokens", "tokens", json.dumps(tokens))])
+        self._write(
+            [("meta", "meta", json.dumps(self.meta)), ("tokens", "tokens", json.dumps(tokens))]
+        )
 
     def save_all(self) -> None:
         if self._db is None:

@@ -85,8 +85,12 @@ class UploadHandler(Handler):
             file_id = up.file_id
         ok = False
         try:
-            ok = self._receive(store.file_path(file_id), start, length,
-                               drop_at=length // 2 if decision is not None and decision.kind == "drop" else None)
+            ok = self._receive(
+                store.file_path(file_id),
+                start,
+                length,
+                drop_at=length // 2 if decision is not None and decision.kind == "drop" else None,
+            )
         finally:
             with store.lock:
                 store.locked_parts.discard(key)

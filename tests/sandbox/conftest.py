@@ -32,8 +32,9 @@ def api(sb: Sandbox) -> Callable[..., requests.Response]:
     """``api(method, path, json_body=None, token=..., **kw)`` against the sandbox's API."""
     session = requests.Session()
 
-    def call(method: str, path: str, body: Any = None, *, token: str | None = "main",
-             **kw: Any) -> requests.Response:
+    def call(
+        method: str, path: str, body: Any = None, *, token: str | None = "main", **kw: Any
+    ) -> requests.Response:
         headers = kw.pop("headers", {})
         if token == "main":
             token = sb.token

@@ -30,8 +30,13 @@ def create_item(api: Callable[..., requests.Response], **fields: Any) -> int:
     return int(r.json()["entity_id"])
 
 
-def upload_file(api: Callable[..., requests.Response], item: int, data: bytes, name: str = "f.bin",
-                md5: str | None = "auto") -> tuple[int, dict[str, Any]]:
+def upload_file(
+    api: Callable[..., requests.Response],
+    item: int,
+    data: bytes,
+    name: str = "f.bin",
+    md5: str | None = "auto",
+) -> tuple[int, dict[str, Any]]:
     """Initiate + PUT every part; returns (file id, file JSON).  Does not complete."""
     body: dict[str, Any] = {"name": name, "size": len(data)}
     if md5 == "auto":
@@ -44,5 +49,8 @@ def upload_file(api: Callable[..., requests.Response], item: int, data: bytes, n
     parts = requests.get(info["upload_url"], timeout=10).json()["parts"]
     for p in parts:
         chunk = data[p["startOffset"] : p["endOffset"] + 1]
-        assert requests.put(f"{info['upload_url']}/{p['partNo']}", data=chunk, timeout=10).status_code == 200
+        assert (
+            requests.put(f"{info['upload_url']}/{p['partNo']}", data=chunk, timeout=10).status_code
+            == 200
+        )
     return int(info["id"]), info

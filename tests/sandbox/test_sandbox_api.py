@@ -37,21 +37,31 @@ def test_auth_errors(api, sb):
 
 
 def test_create_read_update_delete(api, sb):
-    r = api("POST", "/account/articles", {"title": "Test metadata for upload", "keywords": ["a", "b"]})
+    r = api(
+        "POST", "/account/articles", {"title": "Test metadata for upload", "keywords": ["a", "b"]}
+    )
     assert r.status_code == 201
     body = r.json()
     assert set(body) == {"entity_id", "location", "warnings"}
     assert body["location"] == f"{sb.api_url}/account/articles/{body['entity_id']}"
     art = api("GET", body["location"]).json()
-    assert art["title"] == "Test metadata for upload" and art["tags"] == ["a", "b"] == art["keywords"]
+    assert (
+        art["title"] == "Test metadata for upload" and art["tags"] == ["a", "b"] == art["keywords"]
+    )
     assert art["status"] == "draft" and art["version"] == 0 and art["is_public"] is False
     assert art["defined_type"] == 0 and art["defined_type_name"] == ""
     assert art["resource_doi"] is None and art["funding"] is None and art["published_date"] is None
     assert [a["full_name"] for a in art["authors"]] == ["Jane Researcher"]  # owner auto-added
-    r = api("PATCH", body["location"], {"defined_type": "software", "description": "d", "license": 2})
+    r = api(
+        "PATCH", body["location"], {"defined_type": "software", "description": "d", "license": 2}
+    )
     assert r.status_code == 205 and r.json() == {"location": body["location"], "warnings": []}
     art = api("GET", body["location"]).json()
-    assert (art["defined_type"], art["defined_type_name"], art["license"]["value"]) == (9, "software", 2)
+    assert (art["defined_type"], art["defined_type_name"], art["license"]["value"]) == (
+        9,
+        "software",
+        2,
+    )
     assert art["title"] == "Test metadata for upload"  # untouched by a partial update
     r = api("PUT", body["location"], {"defined_type": 3})  # an int is accepted too
     assert r.status_code == 205 and api("GET", body["location"]).json()["defined_type"] == 3
@@ -61,18 +71,31 @@ def test_create_read_update_delete(api, sb):
 
 
 def test_json_without_content_type_and_bad_json(api, sb):
-    r = requests.post(sb.api_url + "/account/articles", data='{"title": "No header"}',
-                      headers={"Authorization": f"token {sb.token}"}, timeout=10)
+    r = requests.post(
+        sb.api_url + "/account/articles",
+        data='{"title": "No header"}',
+        headers={"Authorization": f"token {sb.token}"},
+        timeout=10,
+    )
     assert r.status_code == 201
-    r = requests.post(sb.api_url + "/account/articles", data="{not json",
-                      headers={"Authorization": f"token {sb.token}"}, timeout=10)
+    r = requests.post(
+        sb.api_url + "/account/articles",
+        data="{not json",
+        headers={"Authorization": f"token {sb.token}"},
+        timeout=10,
+    )
     assert r.status_code == 400 and r.json()["message"]
 
 
 def test_validation_422(api):
-    for body in ({"title": "ab"}, {}, {"title": "ok title", "defined_type": "hugs"},
-                 {"title": "ok title", "license": 999}, {"title": "ok title", "categories": [999999]},
-                 {"title": "ok title", "tags": "not a list"}):
+    for body in (
+        {"title": "ab"},
+        {},
+        {"title": "ok title", "defined_type": "hugs"},
+        {"title": "ok title", "license": 999},
+        {"title": "ok title", "categories": [999999]},
+        {"title": "ok title", "tags": "not a list"},
+    ):
         r = api("POST", "/account/articles", body)
         assert r.status_code == 422, body
         assert isinstance(r.json()["code"], str)
@@ -110,7 +133,9 @@ def test_resources_page_items(api):
 def test_files_list_paginated_and_embedded_cap(api):
     item = create_item(api)
     for n in range(12):
-        r = api("POST", f"/account/articles/{item}/files", {"name": f"f{n}.txt", "size": 1, "md5": ""})
+        r = api(
+            "POST", f"/account/articles/{item}/files", {"name": f"f{n}.txt", "size": 1, "md5": ""}
+        )
         assert r.status_code == 201 and r.headers["Location"] == r.json()["location"]
     assert len(api("GET", f"/account/articles/{item}/files").json()) == 10
     assert len(api("GET", f"/account/articles/{item}/files?page_size=1000").json()) == 12
@@ -123,12 +148,21 @@ def test_files_list_paginated_and_embedded_cap(api):
 def test_publish_rules_and_public_delete(api, sb):
     item = create_item(api, title="To publish")
     r = api("POST", f"/account/articles/{item}/publish")
-    assert r.status_code == 400 and r.json()["message"] == "Missing mandatory field for publication - description"
+    assert (
+        r.status_code == 400
+        and r.json()["message"] == "Missing mandatory field for publication - description"
+    )
     api("PATCH", f"/account/articles/{item}", {"description": "d", "authors": []})
     r = api("POST", f"/account/articles/{item}/publish")
-    assert r.json()["message"].endswith("- description") or r.json()["message"].endswith("- authors")
+    assert r.json()["message"].endswith("- description") or r.json()["message"].endswith(
+        "- authors"
+    )
     api("PATCH", f"/account/articles/{item}", {"authors": [{"name": "Ann Other"}]})
-    assert api("POST", f"/account/articles/{item}/publish").json()["message"].endswith("- defined_type")
+    assert (
+        api("POST", f"/account/articles/{item}/publish")
+        .json()["message"]
+        .endswith("- defined_type")
+    )
     api("PATCH", f"/account/articles/{item}", {"defined_type": "dataset"})
     assert api("POST", f"/account/articles/{item}/publish").json()["message"].endswith("- license")
     api("PATCH", f"/account/articles/{item}", {"license": 1})
@@ -140,7 +174,9 @@ def test_publish_rules_and_public_delete(api, sb):
     r = api("POST", f"/account/articles/{item}/publish")
     assert r.status_code == 400  # the upload is not completed yet
     assert api("POST", f"/account/articles/{item}/files/{fid}").status_code == 202
-    wait_for(lambda: api("GET", f"/account/articles/{item}/files/{fid}").json()["status"] == "available")
+    wait_for(
+        lambda: api("GET", f"/account/articles/{item}/files/{fid}").json()["status"] == "available"
+    )
     before = api("GET", "/account").json()
     r = api("POST", f"/account/articles/{item}/publish")
     assert r.status_code == 201 and r.json() == {"location": f"{sb.api_url}/articles/{item}"}
@@ -157,8 +193,15 @@ def test_publish_rules_and_public_delete(api, sb):
 
 
 def test_metadata_record_publishes_without_files_and_reserve_doi(api):
-    item = create_item(api, description="d", defined_type="dataset", license=1, keywords=["k"],
-                       is_metadata_record=True, metadata_reason="elsewhere")
+    item = create_item(
+        api,
+        description="d",
+        defined_type="dataset",
+        license=1,
+        keywords=["k"],
+        is_metadata_record=True,
+        metadata_reason="elsewhere",
+    )
     r = api("POST", f"/account/articles/{item}/reserve_doi")
     assert r.status_code == 200 and r.json()["doi"].endswith(str(item))
     assert api("POST", f"/account/articles/{item}/publish").status_code == 201
@@ -166,14 +209,26 @@ def test_metadata_record_publishes_without_files_and_reserve_doi(api):
 
 def test_linked_file_record_from_resources_page(api):
     """The resources page's 'metadata only or linked file record' flow."""
-    r = api("POST", "/account/articles", {
-        "title": "Producing performance-advantaged bioplastics", "description": "Abstract",
-        "tags": ["bioplastics"], "categories": [614, 1058],
-        "authors": [{"name": "Robin M. Cywar"}, {"id": "Gregg Beckham"}],
-        "defined_type": "journal contribution", "license": 1, "doi": "", "handle": "",
-        "resource_doi": "10.1038/s41557-022-01030-y", "resource_title": "Producing",
-        "timeline": {"firstOnline": "2022-11-26"}, "funding": "NREL",
-        "custom_fields": {"Journal / Parent title": "Nature Chemistry", "Volume": "14"}})
+    r = api(
+        "POST",
+        "/account/articles",
+        {
+            "title": "Producing performance-advantaged bioplastics",
+            "description": "Abstract",
+            "tags": ["bioplastics"],
+            "categories": [614, 1058],
+            "authors": [{"name": "Robin M. Cywar"}, {"id": "Gregg Beckham"}],
+            "defined_type": "journal contribution",
+            "license": 1,
+            "doi": "",
+            "handle": "",
+            "resource_doi": "10.1038/s41557-022-01030-y",
+            "resource_title": "Producing",
+            "timeline": {"firstOnline": "2022-11-26"},
+            "funding": "NREL",
+            "custom_fields": {"Journal / Parent title": "Nature Chemistry", "Volume": "14"},
+        },
+    )
     assert r.status_code == 201, r.text
     url = r.json()["location"]
     assert api("PUT", url, {"authors": [{"name": "Robin M. Cywar"}]}).status_code == 205
@@ -184,20 +239,31 @@ def test_linked_file_record_from_resources_page(api):
     u = api("POST", url + "/publish")
     assert u.status_code == 201, u.text
     art = api("GET", url).json()
-    assert art["has_linked_file"] is True and art["custom_fields"][0]["name"] == "Journal / Parent title"
+    assert (
+        art["has_linked_file"] is True
+        and art["custom_fields"][0]["name"] == "Journal / Parent title"
+    )
     assert [a["full_name"] for a in art["authors"]] == ["Robin M. Cywar"]
 
 
 def test_authors_endpoints(api):
     item = create_item(api)
     assert len(api("GET", f"/account/articles/{item}/authors").json()) == 1
-    assert api("POST", f"/account/articles/{item}/authors", {"authors": [{"name": "B C"}]}).status_code == 205
+    assert (
+        api("POST", f"/account/articles/{item}/authors", {"authors": [{"name": "B C"}]}).status_code
+        == 205
+    )
     authors = api("GET", f"/account/articles/{item}/authors").json()
     assert [a["full_name"] for a in authors] == ["Jane Researcher", "B C"]
     assert api("DELETE", f"/account/articles/{item}/authors/{authors[0]['id']}").status_code == 204
-    assert api("PUT", f"/account/articles/{item}/authors", {"authors": [{"id": 1000002}]}).status_code == 205
+    assert (
+        api("PUT", f"/account/articles/{item}/authors", {"authors": [{"id": 1000002}]}).status_code
+        == 205
+    )
     assert [a["id"] for a in api("GET", f"/account/articles/{item}/authors").json()] == [1000002]
-    assert api("PUT", f"/account/articles/{item}/authors", {"authors": [{"id": 1}]}).status_code == 422
+    assert (
+        api("PUT", f"/account/articles/{item}/authors", {"authors": [{"id": 1}]}).status_code == 422
+    )
 
 
 def test_other_accounts_items_are_404(api, sb):
@@ -212,18 +278,34 @@ def test_impersonation(api, sb):
     member = MEMBER_ACCOUNT_IDS[0]
     mine = api("GET", f"/account/articles?impersonate={member}", token=admin).json()
     assert mine and all(a["id"] in (8400000, 8400001) for a in mine)
-    r = api("POST", "/account/articles", {"title": "Made for Ben", "impersonate": member}, token=admin)
+    r = api(
+        "POST", "/account/articles", {"title": "Made for Ben", "impersonate": member}, token=admin
+    )
     assert r.status_code == 201
     new = r.json()["entity_id"]
     art = api("GET", f"/account/articles/{new}?impersonate={member}", token=admin).json()
     assert art["account_id"] == member
     assert api("GET", f"/account/articles/{new}", token=admin).status_code == 404  # not the admin's
-    r = api("PUT", f"/account/articles/{new}", {"authors": [{"id": 1000011}], "impersonate": member},
-            token=admin)
+    r = api(
+        "PUT",
+        f"/account/articles/{new}",
+        {"authors": [{"id": 1000011}], "impersonate": member},
+        token=admin,
+    )
     assert r.status_code == 205
     # Impersonation in the query string of a POST is not how Figshare takes it.
-    assert api("POST", f"/account/articles/{new}/reserve_doi?impersonate={member}", token=admin).status_code == 404
-    assert api("POST", f"/account/articles/{new}/reserve_doi", {"impersonate": member}, token=admin).status_code == 200
+    assert (
+        api(
+            "POST", f"/account/articles/{new}/reserve_doi?impersonate={member}", token=admin
+        ).status_code
+        == 404
+    )
+    assert (
+        api(
+            "POST", f"/account/articles/{new}/reserve_doi", {"impersonate": member}, token=admin
+        ).status_code
+        == 200
+    )
     # Non-admins and accounts outside the institution.
     assert api("GET", f"/account?impersonate={member}").status_code == 403
     assert api("GET", f"/account?impersonate={SECOND_ACCOUNT_ID}", token=admin).status_code == 403
@@ -232,15 +314,22 @@ def test_impersonation(api, sb):
 def test_institution_endpoints(api, sb):
     admin = sb.token_of(ADMIN_ACCOUNT_ID)
     assert api("GET", "/account/institution", token=admin).json()["name"] == "Faber University"
-    assert {g["id"] for g in api("GET", "/account/institution/groups", token=admin).json()} >= {9991, 9999}
+    assert {g["id"] for g in api("GET", "/account/institution/groups", token=admin).json()} >= {
+        9991,
+        9999,
+    }
     fields = api("GET", "/account/institution/custom_fields", token=admin).json()
     assert fields and {"id", "name", "field_type"} <= set(fields[0])
     accounts = api("GET", "/account/institution/accounts", token=admin).json()
     assert {a["id"] for a in accounts} >= {ADMIN_ACCOUNT_ID, *MEMBER_ACCOUNT_IDS}
-    found = api("POST", "/account/institution/accounts/search", {"search_for": "lena"}, token=admin).json()
+    found = api(
+        "POST", "/account/institution/accounts/search", {"search_for": "lena"}, token=admin
+    ).json()
     assert [a["first_name"] for a in found] == ["Lena"]
     assert api("GET", "/account/institution/accounts").status_code == 403  # not an admin
-    assert api("GET", "/account/institution", token=sb.token_of(SECOND_ACCOUNT_ID)).status_code == 403
+    assert (
+        api("GET", "/account/institution", token=sb.token_of(SECOND_ACCOUNT_ID)).status_code == 403
+    )
     pending = api("GET", "/account/institution/reviews?status=pending", token=admin).json()
     assert pending and all(c["status"] == "pending" for c in pending)
     detail = api("GET", f"/account/institution/review/{pending[0]['id']}", token=admin).json()
@@ -251,8 +340,12 @@ def test_institution_endpoints(api, sb):
 
 def test_public_search(api, sb):
     def search(params=None, body=None):
-        r = requests.post(sb.api_url + "/articles/search", params=params,
-                          data=None if body is None else json.dumps(body), timeout=10)
+        r = requests.post(
+            sb.api_url + "/articles/search",
+            params=params,
+            data=None if body is None else json.dumps(body),
+            timeout=10,
+        )
         assert r.status_code == 200, r.text
         return {a["id"] for a in r.json()}
 
@@ -284,7 +377,9 @@ def test_public_files_and_download_redirect(api, sb):
     item = create_item(api)
     fid, _ = upload_file(api, item, b"private bytes")
     api("POST", f"/account/articles/{item}/files/{fid}")
-    wait_for(lambda: api("GET", f"/account/articles/{item}/files/{fid}").json()["status"] == "available")
+    wait_for(
+        lambda: api("GET", f"/account/articles/{item}/files/{fid}").json()["status"] == "available"
+    )
     assert requests.get(f"{sb.api_url}/file/download/{fid}", timeout=10).status_code == 404
     sb.requests.clear()
     r = api("GET", f"/file/download/{fid}")
@@ -297,15 +392,26 @@ def test_public_files_and_download_redirect(api, sb):
 
 
 def test_public_versions(api):
-    item = create_item(api, description="d", defined_type="dataset", license=1, keywords=["k"],
-                       is_metadata_record=True, metadata_reason="elsewhere")
+    item = create_item(
+        api,
+        description="d",
+        defined_type="dataset",
+        license=1,
+        keywords=["k"],
+        is_metadata_record=True,
+        metadata_reason="elsewhere",
+    )
     assert api("GET", f"/articles/{item}/versions", token=None).status_code == 404  # not public yet
     api("POST", f"/account/articles/{item}/publish")
     api("PATCH", f"/account/articles/{item}", {"title": "Second title"})
-    assert api("GET", f"/articles/{item}", token=None).json()["title"] == "A test item"  # private edit only
+    assert (
+        api("GET", f"/articles/{item}", token=None).json()["title"] == "A test item"
+    )  # private edit only
     api("POST", f"/account/articles/{item}/publish")
     versions = api("GET", f"/articles/{item}/versions", token=None).json()
-    assert [v["version"] for v in versions] == [1, 2] and versions[0]["url"].endswith(f"/{item}/versions/1")
+    assert [v["version"] for v in versions] == [1, 2] and versions[0]["url"].endswith(
+        f"/{item}/versions/1"
+    )
     assert api("GET", versions[0]["url"], token=None).json()["title"] == "A test item"
     assert api("GET", versions[1]["url"], token=None).json()["title"] == "Second title"
     assert api("GET", f"/articles/{item}/versions/3", token=None).status_code == 404

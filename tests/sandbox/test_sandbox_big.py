@@ -26,14 +26,28 @@ def _rss_kib(pid: int, key: str) -> int:
 
 def test_300_mb_upload_streams_to_disk(tmp_path):
     """Run the sandbox as its own process and watch its peak RSS over a 300 MB upload."""
-    proc = subprocess.Popen([sys.executable, "-m", "figdesk.sandbox", "--data", str(tmp_path), "--no-samples",
-                             "--processing-step", "0.01"], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "figdesk.sandbox",
+            "--data",
+            str(tmp_path),
+            "--no-samples",
+            "--processing-step",
+            "0.01",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         api_url = proc.stdout.readline().split(" ", 1)[1].strip()
         token = proc.stdout.readline().split(" ", 1)[1].strip()
         s = requests.Session()
         s.headers["Authorization"] = f"token {token}"
-        item = s.post(api_url + "/account/articles", data='{"title": "big upload"}', timeout=10).json()["entity_id"]
+        item = s.post(
+            api_url + "/account/articles", data='{"title": "big upload"}', timeout=10
+        ).json()["entity_id"]
         size = 300 * MiB + 12345
         block = os.urandom(MiB)
 
@@ -54,10 +68,26 @@ def test_300_mb_upload_streams_to_disk(tmp_path):
         for p in up["parts"]:
             data = part_bytes(p["startOffset"], p["endOffset"])
             md5.update(data)
-            assert upload.put(f"{info['upload_url']}/{p['partNo']}", data=data, timeout=60).status_code == 200
-        assert s.post(f"{api_url}/account/articles/{item}/files/{info['id']}", timeout=10).status_code == 202
-        done = wait_for(lambda: (f := s.get(f"{api_url}/account/articles/{item}/files/{info['id']}",
-                                            timeout=10).json())["status"] == "available" and f, timeout=120)
+            assert (
+                upload.put(f"{info['upload_url']}/{p['partNo']}", data=data, timeout=60).status_code
+                == 200
+            )
+        assert (
+            s.post(f"{api_url}/account/articles/{item}/files/{info['id']}", timeout=10).status_code
+            == 202
+        )
+        done = wait_for(
+            lambda: (
+                (
+                    f := s.get(
+                        f"{api_url}/account/articles/{item}/files/{info['id']}", timeout=10
+                    ).json()
+                )["status"]
+                == "available"
+                and f
+            ),
+            timeout=120,
+        )
         assert done["computed_md5"] == md5.hexdigest()
         peak = _rss_kib(proc.pid, "VmHWM")
         assert (tmp_path / "files" / f"{info['id']}.bin").stat().st_size == size
@@ -79,7 +109,9 @@ def test_ten_thousand_items_list_completely():
         seen: list[int] = []
         page = 1
         while True:
-            rows = s.get(f"{sb.api_url}/account/articles?page={page}&page_size=1000", timeout=30).json()
+            rows = s.get(
+                f"{sb.api_url}/account/articles?page={page}&page_size=1000", timeout=30
+            ).json()
             seen += [r["id"] for r in rows]
             if len(rows) < 1000:
                 break
@@ -87,6 +119,9 @@ def test_ten_thousand_items_list_completely():
         assert len(seen) == len(set(seen)) == 10_000 and seen == sorted(seen, reverse=True)
         public = s.get(f"{sb.api_url}/articles?page_size=1000&page=5", timeout=30).json()
         assert len(public) == 1000  # half of the generated items are published
-        hits = s.post(f"{sb.api_url}/articles/search", data='{"search_for": ":title: coral", "page_size": 1000}',
-                      timeout=30).json()
+        hits = s.post(
+            f"{sb.api_url}/articles/search",
+            data='{"search_for": ":title: coral", "page_size": 1000}',
+            timeout=30,
+        ).json()
         assert hits and all("coral" in h["title"].lower() for h in hits)

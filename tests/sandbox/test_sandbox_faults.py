@@ -21,7 +21,11 @@ def test_injected_5xx_creates_nothing(api, sb):
     before = _count_items(api)
     sb.faults.set(error_rate=1.0, retry_after=7)
     r = api("POST", "/account/articles", {"title": "never made"})
-    assert r.status_code == 500 and r.headers["Retry-After"] == "7" and isinstance(r.json()["code"], str)
+    assert (
+        r.status_code == 500
+        and r.headers["Retry-After"] == "7"
+        and isinstance(r.json()["code"], str)
+    )
     sb.faults.set(error_rate=0.0)
     assert _count_items(api) == before
 
@@ -72,7 +76,9 @@ def test_drop_mid_body_leaves_part_pending(api, sb):
     with pytest.raises(requests.ConnectionError):
         requests.put(f"{url}/1", data=data, timeout=10)
     sb.faults.set(drop_rate=0.0)
-    part = wait_for(lambda: (p := requests.get(f"{url}/1", timeout=10).json())["locked"] is False and p)
+    part = wait_for(
+        lambda: (p := requests.get(f"{url}/1", timeout=10).json())["locked"] is False and p
+    )
     assert part["status"] == "PENDING"
     assert requests.put(f"{url}/1", data=data, timeout=10).status_code == 200
 
@@ -123,12 +129,19 @@ def test_forced_ic_failure(api, sb):
     data = b"good bytes"
     fid, _ = upload_file(api, item, data)
     api("POST", f"/account/articles/{item}/files/{fid}")
-    f = wait_for(lambda: (x := api("GET", f"/account/articles/{item}/files/{fid}").json())
-                 ["status"] in ("ic_failure", "available") and x)
+    f = wait_for(
+        lambda: (
+            (x := api("GET", f"/account/articles/{item}/files/{fid}").json())["status"]
+            in ("ic_failure", "available")
+            and x
+        )
+    )
     assert f["status"] == "ic_failure" and f["computed_md5"] == hashlib.md5(data).hexdigest()
     fid2, _ = upload_file(api, item, data)  # only one was forced
     api("POST", f"/account/articles/{item}/files/{fid2}")
-    wait_for(lambda: api("GET", f"/account/articles/{item}/files/{fid2}").json()["status"] == "available")
+    wait_for(
+        lambda: api("GET", f"/account/articles/{item}/files/{fid2}").json()["status"] == "available"
+    )
 
 
 def test_random_faults_are_deterministic_from_the_seed():
@@ -136,7 +149,10 @@ def test_random_faults_are_deterministic_from_the_seed():
         with Sandbox(SandboxConfig(seed=seed, faults={"error_rate": 0.5})) as box:
             s = requests.Session()
             h = {"Authorization": f"token {box.token}"}
-            return [s.get(box.api_url + "/account", headers=h, timeout=10).status_code for _ in range(30)]
+            return [
+                s.get(box.api_url + "/account", headers=h, timeout=10).status_code
+                for _ in range(30)
+            ]
 
     first = run(11)
     assert first == run(11) and {200, 500} == set(first)
@@ -151,11 +167,38 @@ def test_faults_api_and_cli_flags():
         f.set(error_status=404)
     with pytest.raises(ValueError):
         f.fail_next("api", "explode")
-    args = _parser().parse_args(["--latency-ms", "5", "--bandwidth", "1000", "--error-rate", "0.1",
-                                 "--rate-limit-rate", "0.2", "--drop-rate", "0.3", "--stall-rate", "0.4",
-                                 "--ic-failure", "--seed", "9", "--part-size", "1024", "--items", "3"])
+    args = _parser().parse_args(
+        [
+            "--latency-ms",
+            "5",
+            "--bandwidth",
+            "1000",
+            "--error-rate",
+            "0.1",
+            "--rate-limit-rate",
+            "0.2",
+            "--drop-rate",
+            "0.3",
+            "--stall-rate",
+            "0.4",
+            "--ic-failure",
+            "--seed",
+            "9",
+            "--part-size",
+            "1024",
+            "--items",
+            "3",
+        ]
+    )
     cfg = config_from(args)
     assert cfg.seed == 9 and cfg.part_size == 1024 and cfg.items == 3
-    assert cfg.faults == {"latency_ms": 5.0, "bandwidth": 1000, "error_rate": 0.1, "rate_limit_rate": 0.2,
-                          "drop_rate": 0.3, "stall_rate": 0.4, "ic_failure": True}
+    assert cfg.faults == {
+        "latency_ms": 5.0,
+        "bandwidth": 1000,
+        "error_rate": 0.1,
+        "rate_limit_rate": 0.2,
+        "drop_rate": 0.3,
+        "stall_rate": 0.4,
+        "ic_failure": True,
+    }
     assert Faults(seed=0, **cfg.faults).settings.drop_rate == 0.3

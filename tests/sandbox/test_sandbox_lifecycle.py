@@ -22,8 +22,14 @@ def _session(box: Sandbox):
     def call(method, path, body=None, token="main"):
         headers = {"Authorization": f"token {box.token if token == 'main' else token}"}
         url = path if path.startswith("http") else box.api_url + path
-        return requests.request(method, url, data=None if body is None else json.dumps(body),
-                                headers=headers, timeout=10)
+        return requests.request(
+            method,
+            url,
+            data=None if body is None else json.dumps(body),
+            headers=headers,
+            timeout=10,
+        )
+
     return call
 
 
@@ -56,7 +62,11 @@ def test_data_folder_survives_a_new_process_state(tmp_path):
         item = create_item(api, title="persisted")
         fid, _ = upload_file(api, item, data)
         api("POST", f"/account/articles/{item}/files/{fid}")
-        wait_for(lambda: api("GET", f"/account/articles/{item}/files/{fid}").json()["status"] == "available")
+        wait_for(
+            lambda: (
+                api("GET", f"/account/articles/{item}/files/{fid}").json()["status"] == "available"
+            )
+        )
         half = create_item(api, title="half uploaded")
         r = api("POST", f"/account/articles/{half}/files", {"name": "h", "size": 60_000})
         url = api("GET", r.json()["location"]).json()["upload_url"]
@@ -74,7 +84,9 @@ def test_data_folder_survives_a_new_process_state(tmp_path):
         assert url.startswith(box.upload_base)
         parts = requests.get(url, timeout=10).json()["parts"]
         assert [p["status"] for p in parts] == ["COMPLETE", "PENDING"]
-        assert api("GET", "/account", token=box.token_of(1495683)).status_code == 401  # still revoked
+        assert (
+            api("GET", "/account", token=box.token_of(1495683)).status_code == 401
+        )  # still revoked
         new = create_item(api, title="after restart")
         assert new > half
 
@@ -82,7 +94,9 @@ def test_data_folder_survives_a_new_process_state(tmp_path):
 def test_cli_run_in_a_thread_prints_its_lines(capsys):
     stop = threading.Event()
     result = {}
-    t = threading.Thread(target=lambda: result.setdefault("rc", run(["--items", "5", "--seed", "3"], stop)))
+    t = threading.Thread(
+        target=lambda: result.setdefault("rc", run(["--items", "5", "--seed", "3"], stop))
+    )
     t.start()
     lines = wait_for(lambda: (out := capsys.readouterr().out) and out.count("\n") >= 5 and out)
     stop.set()
@@ -97,8 +111,22 @@ def test_cli_run_in_a_thread_prints_its_lines(capsys):
 
 def test_cli_subprocess_serves_until_sigterm(tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "figdesk.sandbox", "--data", str(tmp_path), "--token", "abc",
-                             "--items", "20"], stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "figdesk.sandbox",
+            "--data",
+            str(tmp_path),
+            "--token",
+            "abc",
+            "--items",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         api_line = proc.stdout.readline().strip()
         token_line = proc.stdout.readline().strip()
@@ -106,7 +134,11 @@ def test_cli_subprocess_serves_until_sigterm(tmp_path):
         rest = [proc.stdout.readline().split(":")[0] for _ in range(3)]
         assert rest == ["UPLOADS", "STATS", "DOWNLOADS"]
         url = api_line.split(" ", 1)[1]
-        r = requests.get(url + "/account/articles?page_size=1000", headers={"Authorization": "token abc"}, timeout=10)
+        r = requests.get(
+            url + "/account/articles?page_size=1000",
+            headers={"Authorization": "token abc"},
+            timeout=10,
+        )
         assert r.status_code == 200 and len(r.json()) == 30  # 10 from the resources page + 20
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
@@ -126,24 +158,45 @@ def test_stats_service(sb):
     r = requests.get(f"{base}/total/hugs/article/123456", timeout=10)
     assert r.status_code == 400 and r.json()["code"] == "InvalidParams"
     assert r.json()["data"]["invalid_params"] == "counter"
-    tl = requests.get(f"{base}/timeline/day/views/article/123456?start_date=2024-01-01&end_date=2024-01-31",
-                      timeout=10).json()["timeline"]
+    tl = requests.get(
+        f"{base}/timeline/day/views/article/123456?start_date=2024-01-01&end_date=2024-01-31",
+        timeout=10,
+    ).json()["timeline"]
     assert tl and all(k.startswith("2024-01-") for k in tl)
-    month = requests.get(f"{base}/timeline/month/views/article/123456?start_date=2024-01-01&end_date=2024-03-31",
-                         timeout=10).json()["timeline"]
+    month = requests.get(
+        f"{base}/timeline/month/views/article/123456?start_date=2024-01-01&end_date=2024-03-31",
+        timeout=10,
+    ).json()["timeline"]
     assert set(month) <= {"2024-01", "2024-02", "2024-03"}
-    assert requests.get(f"{base}/timeline/day/views/article/1", timeout=10).json() == {"timeline": {}}
-    bd = requests.get(f"{base}/breakdown/total/views/article/123456", timeout=10).json()["breakdown"]
+    assert requests.get(f"{base}/timeline/day/views/article/1", timeout=10).json() == {
+        "timeline": {}
+    }
+    bd = requests.get(f"{base}/breakdown/total/views/article/123456", timeout=10).json()[
+        "breakdown"
+    ]
     assert all(isinstance(c, dict) for c in bd.get("total", {}).values())
     top = requests.get(f"{base}/top/views/article?count=3", timeout=10).json()["top"]
-    assert len(top) == 3 and "123456" in requests.get(f"{base}/top/views/article?count=100", timeout=10).json()["top"]
-    count = requests.post(f"{base}/count/articles", data=json.dumps({"groups": [{"id": 9991}, {"id": 1}]}),
-                          timeout=10).json()
+    assert (
+        len(top) == 3
+        and "123456"
+        in requests.get(f"{base}/top/views/article?count=100", timeout=10).json()["top"]
+    )
+    count = requests.post(
+        f"{base}/count/articles", data=json.dumps({"groups": [{"id": 9991}, {"id": 1}]}), timeout=10
+    ).json()
     assert count["9991"] > 0 and count["1"] == 0
-    assert requests.get(f"{base}/faber/timeline/day/views/article/123456", timeout=10).status_code == 403
-    assert requests.get(f"{base}/faber/timeline/day/views/article/123456", auth=("u", "p"), timeout=10).ok
+    assert (
+        requests.get(f"{base}/faber/timeline/day/views/article/123456", timeout=10).status_code
+        == 403
+    )
+    assert requests.get(
+        f"{base}/faber/timeline/day/views/article/123456", auth=("u", "p"), timeout=10
+    ).ok
     with Sandbox(SandboxConfig()) as other:  # same seed, same numbers
-        assert requests.get(f"{other.stats_url}/total/views/article/123456", timeout=10).json() == views
+        assert (
+            requests.get(f"{other.stats_url}/total/views/article/123456", timeout=10).json()
+            == views
+        )
 
 
 def test_request_log_is_bounded_and_records_headers():
@@ -154,5 +207,11 @@ def test_request_log_is_bounded_and_records_headers():
         rec = list(box.requests)[-1]
         assert rec.service == "api" and rec.method == "GET" and rec.path == "/v2/categories"
         assert rec.headers["X-Test"] == "1" and box.requests.count(service="api") == 5
-        assert requests.get(box.api_url + "/account/articles", headers={"Authorization": f"token {box.token}"},
-                            timeout=10).json() == []
+        assert (
+            requests.get(
+                box.api_url + "/account/articles",
+                headers={"Authorization": f"token {box.token}"},
+                timeout=10,
+            ).json()
+            == []
+        )
