@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -182,10 +183,19 @@ class ApiHandler(Handler):
         return target
 
     def _answer(self, reply: Reply) -> None:
+        # Figshare is open to any origin (CORS) and sends ETags that clients may revalidate.
+        headers = {"Access-Control-Allow-Origin": "*", **reply.headers}
         if reply.empty or reply.obj is None and reply.status in (202, 204, 205):
-            self.send_bytes(reply.status, b"", None, reply.headers)
-        else:
-            self.send_json(reply.status, reply.obj, reply.headers)
+            self.send_bytes(reply.status, b"", None, headers)
+            return
+        body = json.dumps(reply.obj, separators=(",", ":")).encode()
+        if self.command == "GET" and reply.status == 200:
+            etag = '"' + hashlib.md5(body).hexdigest() + '"'
+            headers["ETag"] = etag
+            if etag in self.headers.get("If-None-Match", ""):
+                self.send_bytes(304, b"", None, headers)
+                return
+        self.send_bytes(reply.status, body, "application/json; charset=utf-8", headers)
 
 
 def _parse_json(raw: bytes | None) -> Any:

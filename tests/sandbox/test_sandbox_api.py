@@ -415,3 +415,14 @@ def test_public_versions(api):
     assert api("GET", versions[0]["url"], token=None).json()["title"] == "A test item"
     assert api("GET", versions[1]["url"], token=None).json()["title"] == "Second title"
     assert api("GET", f"/articles/{item}/versions/3", token=None).status_code == 404
+
+
+def test_etag_revalidation_and_cors(api):
+    first = api("GET", "/account/articles/8327074")
+    etag = first.headers["ETag"]
+    assert first.headers["Access-Control-Allow-Origin"] == "*"
+    again = api("GET", "/account/articles/8327074", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    api("PATCH", "/account/articles/8327074", {"title": "Data supporting wood ants behaviour (v2)"})
+    changed = api("GET", "/account/articles/8327074", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag

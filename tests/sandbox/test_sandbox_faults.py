@@ -202,3 +202,11 @@ def test_faults_api_and_cli_flags():
         "ic_failure": True,
     }
     assert Faults(seed=0, **cfg.faults).settings.drop_rate == 0.3
+
+
+def test_total_bandwidth_caps_downloads(sb):
+    sb.faults.set(bandwidth_total=500_000)
+    start = time.monotonic()
+    r = requests.get(f"{sb.download_base}/files/3074543", timeout=30)  # 470,683 bytes, public
+    assert r.status_code == 200 and len(r.content) == 470_683
+    assert time.monotonic() - start >= 0.7  # a lower bound: about 0.94 s at 500 kB/s
