@@ -264,9 +264,12 @@ class FileJob:
         fu = self.fu
         assert fu.file_id is not None
         wait = self.opts.poll_initial
-        deadline = time.monotonic() + self.opts.poll_timeout
+        first = wait + (max(0, fu.size) / self.opts.server_hash_rate
+                        if self.opts.server_hash_rate > 0 else 0.0)
+        deadline = time.monotonic() + max(self.opts.poll_timeout, first)
         while True:
-            self.control.sleep(wait)
+            self.control.sleep(first if first else wait)
+            first = 0.0
             info = self._get_file()
             if info.status == "ic_failure" or (info.status == "available" and fu.md5
                                                and info.computed_md5

@@ -19,9 +19,9 @@ class UploadOptions:
     """How the engine uploads. Defaults are the ones measured best (benchmarks/RESULTS.md)."""
 
     # concurrency
-    parts_in_flight: int = 4          # parallel part PUTs for one file
+    parts_in_flight: int = 8          # parallel part PUTs for one file
     files_in_flight: int = 2          # files uploaded at once by upload_many()
-    max_connections: int = 8          # cap on PUTs in flight across all files (AIMD ceiling)
+    max_connections: int = 16         # cap on PUTs in flight across all files (AIMD ceiling)
     limit_rate: float | None = None   # bytes/s for all uploads together; None: no cap
     # md5: "concurrent" initiates without md5 and hashes while the parts stream (one read of
     # the file from disk, the second from the page cache); "before" hashes first and sends it.
@@ -34,6 +34,9 @@ class UploadOptions:
     poll_initial: float = 0.1         # first wait before polling the file status after complete
     poll_max: float = 5.0
     poll_timeout: float = 300.0       # then the file is "processing on Figshare", checked later
+    # Figshare md5s the whole file after complete; polling before it could have is wasted
+    # (NOTES: about one API call a second), so the first poll waits size / this rate.
+    server_hash_rate: float = 350e6
     max_ic_failures: int = 2          # re-uploads after an integrity failure, then fail
     max_restarts: int = 3             # restarts after the local file changed mid-upload
     pause_hold: float = 20.0          # keep a paused PUT's connection open this long, then drop
