@@ -31,8 +31,9 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
                r"""[^\s'",}]+"""),
     # access_token=..., token=..., private_link=... in query strings or form bodies.
     re.compile(r"""(?i)((?:access_token|upload_token|token|private_link)=)[^&\s'"#<>]+"""),
-    # The upload service carries its token in the path: /upload/<token>[/partNo].
-    re.compile(r"""(/upload/)[^/\s?'"#<>]+"""),
+    # The upload service carries its token in the path: /upload/<token>[/partNo]. Tokens are
+    # UUID-like (hex and dashes); a source path such as .../core/upload/engine.py is kept.
+    re.compile(r"""(/upload/)[0-9A-Fa-f-]{16,}(?!\w|\.\w)"""),
     # JSON or dict reprs: "token": "...", 'access_token': '...'.
     re.compile(r"""(?i)(['"](?:access_token|refresh_token|upload_token|token)['"]\s*:\s*['"])"""
                r"""[^'"]+"""),

@@ -35,6 +35,8 @@ def clean_logging() -> Iterator[None]:
     ("https://figshare.com/s/1?private_link=abcdef123456 next", "abcdef123456"),
     ("PUT https://uploads.figshare.com/upload/9dfc5fe3-aaaa-bbbb-cccc-ddddeeeeffff/3 -> 200",
      "9dfc5fe3-aaaa-bbbb-cccc-ddddeeeeffff"),
+    ("failed: http://127.0.0.1:5/upload/9dfc5fe3-aaaa-bbbb-cccc-ddddeeeeffff.",
+     "9dfc5fe3-aaaa-bbbb-cccc-ddddeeeeffff"),
     ('{"upload_token": "9dfc5fe3-aaaa", "name": "a"}', "9dfc5fe3-aaaa"),
     ('{"token": "abcdefgh1234", "access_token": "zzzzyyyyxxxx"}', "abcdefgh1234"),
     ('{"token": "abcdefgh1234", "access_token": "zzzzyyyyxxxx"}', "zzzzyyyyxxxx"),
@@ -44,6 +46,11 @@ def test_redact_patterns(text: str, secret: str) -> None:
     out = redact(text)
     assert secret not in out
     assert "***" in out
+
+
+def test_redact_keeps_source_paths() -> None:
+    text = 'File "/work/figdesk/core/upload/__init__.py", line 3, in <module> (upload/engine.py)'
+    assert redact(text) == text
 
 
 def test_redact_keeps_ordinary_text() -> None:
