@@ -161,3 +161,12 @@ def test_token_redacted_from_logs_of_a_failing_call(api: FakeServer, tmp_path: P
     assert TOKEN not in captured
     assert upload_token not in captured
     assert TOKEN not in str(info.value) and TOKEN not in repr(info.value.data)
+
+
+def test_pasted_token_is_trimmed_and_no_token_sends_no_header(api: FakeServer) -> None:
+    api.route("GET", "/v2/categories", Reply(200, json=[]))
+    FigshareClient(f"  {TOKEN}\n", api.url + "/v2").list_categories()
+    FigshareClient(None, api.url + "/v2").list_categories()
+    with_token, without = api.calls()
+    assert with_token.headers["authorization"] == f"token {TOKEN}"
+    assert "authorization" not in without.headers

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -106,7 +106,8 @@ class Transport:
         self.pacer = pacer if pacer is not None else Pacer.for_url(self.api_url)
         self.retry = retry if retry is not None else RetryPolicy()
         self.stats = RequestStats()
-        self._token = token or None
+        # A pasted token often carries a newline or spaces, which no header may hold.
+        self._token = token.strip() if token and token.strip() else None
         register_secret(self._token)
         self._owns_session = session is None
         if session is None:
@@ -185,7 +186,8 @@ class Transport:
 
     def request(self, method: str, url: str, *, service: str = "api", retry: bool = False,
                 what: str = "The requested resource", cancel: threading.Event | None = None,
-                stream: bool = False, rewind: Any = None, **kw: Any) -> requests.Response:
+                stream: bool = False, rewind: Callable[[], None] | None = None,
+                **kw: Any) -> requests.Response:
         """Send ``method url`` and return a successful (< 300) response, or raise.
 
         ``service`` picks pacing (``api`` only), counting and error wording. ``retry=True``
@@ -237,7 +239,8 @@ class Transport:
             self._wait_before_retry(method, url, error, delay, failures, cancel, rewind)
 
     def _wait_before_retry(self, method: str, url: str, error: FigdeskError, delay: float,
-                           failures: int, cancel: threading.Event | None, rewind: Any) -> None:
+                           failures: int, cancel: threading.Event | None,
+                           rewind: Callable[[], None] | None) -> None:
         log.warning("%s %s failed (%s); retrying in %.1f s (attempt %d of %d)", method,
                     redact(url), error, delay, failures + 1, self.retry.max_attempts)
         wait_or_cancel(self.retry.sleep, delay, cancel, "waiting to retry a request")
