@@ -32,21 +32,12 @@ class DownloadHandler(Handler):
             return self.send_bytes(405)
         m = _FILES.match(parts.path)
         if m:
-            with core.store.lock:
-                rec = core.store.files.get(int(m.group(1)))
-                art = core.store.articles.get(rec.article_id) if rec else None
-                if rec is None or art is None or rec.is_link_only:
-                    return self.send_json(
-                        404, {"message": "File not found", "code": "EntityNotFound"}
-                    )
-                if not rec.is_public:
-                    token = dict(parse_qsl(parts.query)).get("token")
-                    acc = core.account_for_token(token)
-                    if acc is None or acc.id != art.account_id:
-                        return self.send_json(
-                            403, {"message": "This file is private", "code": "Forbidden"}
-                        )
-            return self.send_bytes(302, headers={"Location": core.storage_url(rec.id)})
+            status = self._check_file(int(m.group(1)), parts.query)
+            if status == 404:
+                return self.send_json(404, {"message": "File not found", "code": "EntityNotFound"})
+            if status == 403:
+                return self.send_json(403, {"message": "This file is private", "code": "Forbidden"})
+            return self.send_bytes(302, headers={"Location": core.storage_url(int(m.group(1)))})
         m = _STORAGE.match(parts.path)
         if not m or not hmac.compare_digest(m.group(2), core.signature(int(m.group(1)))):
             return self.send_bytes(404)
@@ -58,6 +49,20 @@ class DownloadHandler(Handler):
         ):
             return self.send_bytes(404)
         self._serve(rec.id, rec.name, rec.size, rec.source)
+
+    def _check_file(self, file_id: int, query: str) -> int:
+        """200 when the file may be fetched, else 404 or 403 (private, no owner token)."""
+        core = self.core
+        with core.store.lock:
+            rec = core.store.files.get(file_id)
+            art = core.store.articles.get(rec.article_id) if rec else None
+            if rec is None or art is None or rec.is_link_only:
+                return 404
+            if not rec.is_public:
+                acc = core.account_for_token(dict(parse_qsl(query)).get("token"))
+                if acc is None or acc.id != art.account_id:
+                    return 403
+        return 200
 
     def _serve(self, file_id: int, name: str, size: int, source: str) -> None:
         start, end, status = 0, size - 1, 200

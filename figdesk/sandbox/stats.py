@@ -54,7 +54,8 @@ class StatsHandler(Handler):
                 )
             segs = segs[1:]
         try:
-            result = self._answer(segs, query, body)
+            with self.core.store.lock:  # a consistent view while items change
+                result = self._answer(segs, query, body)
         except StatsError as err:
             return self.send_json(
                 err.status,

@@ -33,34 +33,42 @@ class UploadHandler(Handler):
 
     def route(self, decision: Decision | None) -> None:
         path = self.path.split("?", 1)[0]
-        store = self.core.store
         m = _PART.match(path)
         if m and self.command == "PUT":
             self._put(m.group(1), int(m.group(2)), decision)
             return
         self.discard_body()
+        status, obj = self._answer(path, m)
+        # Answers are written after the lock is released: a slow reader never holds it.
+        if obj is None:
+            self.empty(status)
+        else:
+            self.send_json(status, obj)
+
+    def _answer(self, path: str, m: re.Match[str] | None) -> tuple[int, object]:
+        store = self.core.store
         with store.lock:
             info = _INFO.match(path)
             if info and self.command in ("GET", "HEAD"):
                 up = store.uploads.get(info.group(1))
                 if up is None:
-                    return self.empty(404)
-                return self.send_json(200, render.upload_info(up, store.locked_parts))
+                    return 404, None
+                return 200, render.upload_info(up, store.locked_parts)
             if not m:
-                return self.empty(404 if not info else 405)
+                return (404 if not info else 405), None
             up = store.uploads.get(m.group(1))
             part_no = int(m.group(2))
             if up is None or up.status == "ABORTED" or not 1 <= part_no <= len(up.parts):
-                return self.empty(404)
+                return 404, None
             if self.command in ("GET", "HEAD"):
-                return self.send_json(200, render.upload_part(up, part_no, store.locked_parts))
+                return 200, render.upload_part(up, part_no, store.locked_parts)
             if self.command == "DELETE":
                 if up.status == "COMPLETED" or (up.token, part_no) in store.locked_parts:
-                    return self.empty(409)
+                    return 409, None
                 up.parts[part_no - 1] = "PENDING"
                 store.save(up)
-                return self.empty(200)
-            return self.empty(405)
+                return 200, None
+            return 405, None
 
     def _put(self, token: str, part_no: int, decision: Decision | None) -> None:
         store = self.core.store
@@ -68,29 +76,31 @@ class UploadHandler(Handler):
             return self.empty(411, close=True)
         length = int(self.headers["Content-Length"])
         key = (token, part_no)
+        refusal = 0
         with store.lock:
             up = store.uploads.get(token)
             if up is None or up.status == "ABORTED" or not 1 <= part_no <= len(up.parts):
-                return self.empty(404, close=True)
-            if up.status == "COMPLETED" or key in store.locked_parts:
-                return self.empty(409, close=True)
-            start, end = up.part_range(part_no)
-            if length != end - start + 1:
-                return self.empty(400, close=True)
-            if decision is not None and decision.kind == "abort":
-                up.status = "ABORTED"
-                store.save(up)
-                return self.empty(404, close=True)
-            store.locked_parts.add(key)
-            file_id = up.file_id
+                refusal = 404
+            elif up.status == "COMPLETED" or key in store.locked_parts:
+                refusal = 409
+            else:
+                start, end = up.part_range(part_no)
+                if length != end - start + 1:
+                    refusal = 400
+                elif decision is not None and decision.kind == "abort":
+                    up.status = "ABORTED"
+                    store.save(up)
+                    refusal = 404
+                else:
+                    store.locked_parts.add(key)
+                    file_id = up.file_id
+        if refusal:
+            # The body is left unread, so this connection cannot carry another request.
+            return self.empty(refusal, close=True)
         ok = False
         try:
-            ok = self._receive(
-                store.file_path(file_id),
-                start,
-                length,
-                drop_at=length // 2 if decision is not None and decision.kind == "drop" else None,
-            )
+            drop_at = length // 2 if decision is not None and decision.kind == "drop" else None
+            ok = self._receive(store.file_path(file_id), start, length, drop_at=drop_at)
         finally:
             with store.lock:
                 store.locked_parts.discard(key)
