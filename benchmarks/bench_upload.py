@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.common import (
     MiB,
     baseline_upload,
+    delete_item,
     figdesk_upload,
     make_file,
     new_item,
@@ -39,6 +40,7 @@ def main() -> None:
                     help="parts_in_flight values to try (default: the engine's default)")
     ap.add_argument("--modes", nargs="*", default=["concurrent", "before"])
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
 
     flags: list[str] = []
@@ -51,30 +53,45 @@ def main() -> None:
         work = Path(tmp)
         path = work / "data.bin"
         make_file(path, size)
-        base: dict[str, Any] = {"total": 0.0}
-        if not args.no_baseline:
-            base = baseline_upload(sb, new_item(sb), path, work)
-            print(f"baseline: {base}", flush=True)
-        rows = []
-        results: dict[str, Any] = {"size_mib": args.size, "wan": args.wan,
-                                   "total_cap": args.total_cap, "baseline": base}
+        configs: list[tuple[str, dict[str, Any]]] = []
         for mode in args.modes:
             for parts in args.parts or [None]:
                 opts: dict[str, Any] = {"hash_mode": mode}
                 if parts:
                     opts["parts_in_flight"] = parts
-                    opts["max_connections"] = max(parts, 8)
-                r = figdesk_upload(sb, new_item(sb), path, **opts)
-                name = f"hash={mode}" + (f" parts={parts}" if parts else "")
+                    opts["max_connections"] = max(parts, 16)
+                configs.append((f"hash={mode}" + (f" parts={parts}" if parts else ""), opts))
+        times: dict[str, list[float]] = {"baseline": []}
+        results: dict[str, Any] = {"size_mib": args.size, "wan": args.wan,
+                                   "total_cap": args.total_cap, "rounds": args.rounds}
+        # rounds interleave the contenders; the best of each is kept (shared, noisy machine)
+        for _ in range(args.rounds):
+            if not args.no_baseline:
+                aid = new_item(sb)
+                base = baseline_upload(sb, aid, path, work)
+                delete_item(sb, aid)
+                assert base["ok"], base
+                print(f"baseline: {base}", flush=True)
+                times["baseline"].append(base["total"])
+            for name, opts in configs:
+                aid = new_item(sb)
+                r = figdesk_upload(sb, aid, path, **opts)
+                delete_item(sb, aid)
+                assert r["ok"], r
                 print(f"figdesk {name}: {r}", flush=True)
-                results[name] = r
-                rows.append((name, r["total"], base["total"]))
-                if args.total_cap:
-                    got = size / r["total"]
-                    print(f"   {name}: {got / 1e6:.1f} MB/s = {100 * got / args.total_cap:.0f}% "
-                          f"of the {args.total_cap / 1e6:.0f} MB/s cap")
-        title = "upload " + ("wide-area (40 ms, 25 MB/s per connection)" if args.wan
-                             else "loopback") + f", {args.size} MiB"
+                times.setdefault(name, []).append(r["total"])
+        best_base = min(times["baseline"]) if times["baseline"] else 0.0
+        rows = [(name, min(times[name]), best_base) for name, _ in configs]
+        results["times"] = times
+        if args.total_cap:
+            for name, _ in configs:
+                got = size / min(times[name])
+                results[f"{name} share of cap"] = round(got / args.total_cap, 3)
+                print(f"   {name}: {got / 1e6:.1f} MB/s = {100 * got / args.total_cap:.0f}% "
+                      f"of the {args.total_cap / 1e6:.0f} MB/s cap (end to end, incl. "
+                      f"Figshare's processing)")
+        title = ("upload " + ("wide-area (40 ms, 25 MB/s per connection)" if args.wan
+                              else "loopback") + f", {args.size} MiB, best of {args.rounds}")
         report(title, rows, results)
 
 
