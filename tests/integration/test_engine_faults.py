@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -140,3 +146,51 @@ def test_offline_raises_and_leaves_it_queued(env: Env) -> None:
     env.sb.faults.reset()
     out = env.engine().upload(fu)
     assert out.state == UploadState.DONE and out.md5 == digest and len(env.files()) == 1
+
+
+CHILD = r"""
+import json, os, sys
+from figdesk.core.api import FigshareClient
+from figdesk.core.upload import FileUpload, Md5Cache, UploadEngine, UploadOptions
+api, token, aid, path, state = sys.argv[1:6]
+client = FigshareClient(token, api)
+engine = UploadEngine(client, UploadOptions(parts_in_flight=2), Md5Cache(":memory:"))
+
+def save(fu):
+    tmp = state + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(fu.to_json(), f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, state)
+
+engine.upload(FileUpload(path=path, article_id=int(aid)), checkpoint=save)
+"""
+
+
+def test_kill_9_mid_upload_then_resume(env: Env, tmp_path: Path) -> None:
+    path, digest = env.make("k.bin", 64 * PART)
+    env.sb.faults.set(bandwidth=1_000_000)
+    state = tmp_path / "state.json"
+    child = subprocess.Popen([sys.executable, "-c", CHILD, env.sb.api_url, env.sb.token,
+                              str(env.article_id), str(path), str(state)],
+                             cwd=Path(__file__).resolve().parents[2])
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert time.monotonic() < deadline and child.poll() is None
+            if state.exists() and len(json.loads(state.read_text())["parts_done"]) >= 3:
+                break
+            time.sleep(0.02)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(10)
+    env.sb.faults.set(bandwidth=0)
+    fu = FileUpload.from_json(json.loads(state.read_text()))
+    assert fu.state == UploadState.UPLOADING and fu.file_id is not None
+    puts = env.puts()
+    out = env.engine().upload(fu)
+    assert out.state == UploadState.DONE and out.md5 == digest
+    assert env.puts() - puts <= 64 - 3              # the parts already COMPLETE are not resent
+    assert env.stored_bytes(out.file_id) == path.read_bytes()
+    assert len(env.files()) == 1

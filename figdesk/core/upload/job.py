@@ -56,7 +56,8 @@ class FileJob:
         self._checkpoint = checkpoint
         self.report = reporter
         self.control = control
-        self._lock = threading.Lock()
+        # one checkpoint at a time: part threads and the coordinator both save
+        self._lock = threading.RLock()
         self._hash_result: str | None = None
         self._hash_error: BaseException | None = None
 
@@ -72,7 +73,8 @@ class FileJob:
 
     def save(self) -> None:
         if self._checkpoint is not None:
-            self._checkpoint(self.fu)
+            with self._lock:
+                self._checkpoint(self.fu)
 
     # --- the whole run ----------------------------------------------------------------------
 
