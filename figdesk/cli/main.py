@@ -115,7 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "sandbox" in argv and all(a.startswith("-") for a in argv[: argv.index("sandbox")]):
         return _run_sandbox(argv[argv.index("sandbox") + 1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version or a usage error already printed
+        return int(exc.code or 0)
     try:
         _setup_logging(args.verbose)
         if args.command is None:
