@@ -80,16 +80,18 @@ def main() -> None:
                 assert r["ok"], r
                 print(f"figdesk {name}: {r}", flush=True)
                 times.setdefault(name, []).append(r["total"])
+                results.setdefault(f"{name} runs", []).append(r)
         best_base = min(times["baseline"]) if times["baseline"] else 0.0
         rows = [(name, min(times[name]), best_base) for name, _ in configs]
         results["times"] = times
         if args.total_cap:
             for name, _ in configs:
-                got = size / min(times[name])
+                puts = [r["put"] for r in results.get(f"{name} runs", [])]
+                got = size / min(puts)
                 results[f"{name} share of cap"] = round(got / args.total_cap, 3)
-                print(f"   {name}: {got / 1e6:.1f} MB/s = {100 * got / args.total_cap:.0f}% "
-                      f"of the {args.total_cap / 1e6:.0f} MB/s cap (end to end, incl. "
-                      f"Figshare's processing)")
+                print(f"   {name}: parts sent at {got / 1e6:.1f} MB/s = "
+                      f"{100 * got / args.total_cap:.0f}% of the {args.total_cap / 1e6:.0f} "
+                      f"MB/s cap (from the first part to the last)")
         title = ("upload " + ("wide-area (40 ms, 25 MB/s per connection)" if args.wan
                               else "loopback") + f", {args.size} MiB, best of {args.rounds}")
         report(title, rows, results)

@@ -188,12 +188,18 @@ def figdesk_upload(sb: SandboxProc, article_id: int, path: Path, **opts: Any) ->
     client = FigshareClient(sb.token, sb.api_url)
     engine = UploadEngine(client, UploadOptions(**opts), Md5Cache(":memory:"))
     fu = FileUpload(path=str(path), article_id=article_id)
+    marks: dict[str, float] = {}
+
+    def checkpoint(f: FileUpload) -> None:
+        marks.setdefault(str(f.state), time.perf_counter())
+
     t0 = time.perf_counter()
-    out = engine.upload(fu)
+    out = engine.upload(fu, checkpoint=checkpoint)
     total = time.perf_counter() - t0
     stats = client.stats.snapshot()
     client.close()
-    return {"total": total, "ok": out.state == "done", "state": str(out.state),
+    put = marks.get("completing", t0) - marks.get("uploading", t0)
+    return {"total": total, "put": put, "ok": out.state == "done", "state": str(out.state),
             "error": out.error, "api_calls": stats.api_calls, "upload_calls": stats.upload_calls,
             "md5": out.md5}
 

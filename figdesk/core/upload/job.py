@@ -265,13 +265,19 @@ class FileJob:
         """Wait for ``available`` and a computed_md5 equal to ours, with growing pauses."""
         fu = self.fu
         assert fu.file_id is not None
-        wait = self.opts.poll_initial
-        first = wait + (max(0, fu.size) / self.opts.server_hash_rate
-                        if self.opts.server_hash_rate > 0 else 0.0)
+        # First wait: about as long as Figshare needs to md5 the file; then a quarter of that
+        # (at least poll_initial), doubling: usually one or two polls, little overshoot.
+        estimate = (max(0, fu.size) / self.opts.server_hash_rate
+                    if self.opts.server_hash_rate > 0 else 0.0)
+        first = self.opts.poll_initial + estimate
+        wait = max(self.opts.poll_initial, estimate / 4)
         deadline = time.monotonic() + max(self.opts.poll_timeout, first)
+        polls = 0
         while True:
-            self.control.sleep(first if first else wait)
-            first = 0.0
+            self.control.sleep(first if polls == 0 else wait)
+            if polls > 0:
+                wait = min(self.opts.poll_max, wait * 2)
+            polls += 1
             info = self._get_file()
             if info.status == "ic_failure" or (info.status == "available" and fu.md5
                                                and info.computed_md5
@@ -288,7 +294,6 @@ class FileJob:
                 self.set_state(UploadState.PROCESSING,
                                "Processing on Figshare; it will be checked again later")
                 return
-            wait = min(self.opts.poll_max, wait * 2)
 
     def _integrity_failure(self, info: FileInfo) -> None:
         fu = self.fu
