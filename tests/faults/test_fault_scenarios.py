@@ -79,7 +79,12 @@ def test_randomized_fault_scenarios(fault_sandbox: Any, tmp_path: Path) -> None:
         assert not errors, f"seed {seed} round {rnd} ({settings}): {errors[0]!r}"
         for i, sc in enumerate(scenarios):
             with fast_client(accounts[i][1], sb.api_url) as client:
-                outcomes[check_scenario(sc, client)] += 1
+                try:
+                    outcomes[check_scenario(sc, client)] += 1
+                except AssertionError as exc:
+                    raise AssertionError(f"{exc} -- round {rnd} faults {settings}, "
+                                         f"ic {forced_ic}/{every_ic}, jobs "
+                                         f"{[(j.kind.value, j.state.value, j.error, j.upload.get('file_id')) for j in sc.jobs]}") from None
     print(f"seed {seed}: {sum(outcomes.values())} scenarios, {dict(outcomes)}")
     assert sum(outcomes.values()) >= 200 or ROUNDS < 26
     # most scenarios must end well: failures are for ic_failure rounds and exhausted retries

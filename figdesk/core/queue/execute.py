@@ -127,7 +127,7 @@ def _upload(job: Job, article_id: int, store: QueueStore, engine: Callable[[], E
 
 def default_engine_factory(client: Any, options: UploadOptions) -> Engine:
     """The real engine (imported late: the queue's unit tests run with a fake one)."""
-    from figdesk.core.upload import UploadEngine  # type: ignore[attr-defined]
+    from figdesk.core.upload import UploadEngine
 
     engine: Engine = UploadEngine(client, options)
     return engine

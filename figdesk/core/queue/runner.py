@@ -151,6 +151,7 @@ class Runner:
 
     def resume_all(self) -> None:
         self.store.set_paused(None)
+        self._mark_idle(False)    # until the coordinator has looked again
         with self._mu:
             self._next_probe = 0.0   # the user says "go": ask Figshare now, not after backoff
         self._wake.set()
@@ -165,6 +166,7 @@ class Runner:
     def resume_job(self, job_id: int) -> None:
         job = self.store.require(job_id)
         if job.state is JobState.PAUSED:
+            self._mark_idle(False)
             self._set_state(job_id, JobState.QUEUED, request="")
         self._wake.set()
 
@@ -187,6 +189,7 @@ class Runner:
             job = self._set_state(job_id, JobState.QUEUED, error="", error_kind="", attempts=0,
                                   request="")
         self._not_before.pop(job_id, None)
+        self._mark_idle(False)
         if (self.store.paused_reason or "") != USER_PAUSE:
             self.store.set_paused(None)
         self._wake.set()
