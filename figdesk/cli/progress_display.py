@@ -39,6 +39,7 @@ class _Row:
     speed: float = 0.0
     eta: float | None = None
     error: str = ""
+    said: str = ""     # the last line printed for it (plain mode)
 
 
 class ProgressDisplay:
@@ -71,8 +72,9 @@ class ProgressDisplay:
                 force = p.state != row.state
                 row.state, row.done, row.total = p.state, p.bytes_done, p.total or row.total
                 row.speed, row.eta, row.error = p.speed, p.eta, p.error
-                if force and not self.tty:
-                    self._line(f"{row.name}: {row.state}")
+                # "done" is said once the queue has stored it (as "done (verified)")
+                if force and not self.tty and p.state != "done":
+                    self._say(row, p.state)
             elif isinstance(event, JobChanged):
                 job = event.job
                 if job.kind is not JobKind.UPLOAD_FILE or job.id not in self._rows:
@@ -87,10 +89,13 @@ class ProgressDisplay:
                 row.error = job.error
                 if state == "done":
                     row.done = row.total
-                if force and not self.tty:
-                    suffix = " (verified)" if state == "done" else ""
-                    self._line(f"{row.name}: {state}{suffix}"
-                               + (f": {clean(job.error)}" if job.error and state != "done" else ""))
+                if not self.tty and state != "running":
+                    if state == "done":
+                        self._say(row, "done (verified)")
+                    elif job.error:
+                        self._say(row, f"{state}: {clean(job.error)}")
+                    else:
+                        self._say(row, state)
             elif isinstance(event, RunnerStatus):
                 text = ""
                 if event.state in ("offline", "paused"):
@@ -108,6 +113,11 @@ class ProgressDisplay:
                 self._draw(True)
 
     # -- drawing ---------------------------------------------------------------------------
+
+    def _say(self, row: _Row, what: str) -> None:
+        if what != row.said:
+            row.said = what
+            self._line(f"{row.name}: {what}")
 
     def _line(self, text: str) -> None:
         self.out.write(text + "\n")
