@@ -207,3 +207,41 @@ def test_upload_service_errors_have_empty_bodies(api: Api) -> None:
     api.check.check_empty(api.post(f"/account/articles/{article_id}/files/{file_id}"), 202)
     reset = requests.delete(f"{upload_url}/1", timeout=30)
     assert reset.status_code == 409 and reset.content == b""
+
+
+def test_reset_part_before_completion(api: Api) -> None:
+    article_id = api.create_article("Conformance reset part")
+    data = b"r" * 70_000  # two parts at the fixture's 64 KiB
+    file_id = _initiate(api, article_id, "r.bin", data)
+    upload_url = _file(api, article_id, file_id)["upload_url"]
+    parts = _upload_info(api, upload_url)["parts"]
+    _put_parts(upload_url, data, parts[:1])
+    assert requests.get(f"{upload_url}/1", timeout=30).json()["status"] == "COMPLETE"
+    # NOTES.md §5 step 7: DELETE resets the part to PENDING ("200 Accepted").
+    reset = requests.delete(f"{upload_url}/1", timeout=30)
+    assert reset.status_code == 200
+    part = requests.get(f"{upload_url}/1", timeout=30).json()
+    api.check.check_component("UploadFilePart", part, required=PART_KEYS)
+    assert part["status"] == "PENDING"
+    _put_parts(upload_url, data, parts)
+    api.check.check_empty(api.post(f"/account/articles/{article_id}/files/{file_id}"), 202)
+    done = _wait_status(api, article_id, file_id, {"available", "ic_failure"})
+    assert done["computed_md5"] == hashlib.md5(data).hexdigest()
+
+
+def test_downloads(api: Api) -> None:
+    article_id = api.create_article("Conformance download")
+    data = b"download me " * 100
+    file_id = _initiate(api, article_id, "d.txt", data)
+    upload_url = _file(api, article_id, file_id)["upload_url"]
+    _put_parts(upload_url, data, _upload_info(api, upload_url)["parts"])
+    api.check.check_empty(api.post(f"/account/articles/{article_id}/files/{file_id}"), 202)
+    info = _wait_status(api, article_id, file_id, {"available"})
+    # NOTES.md §8: a private file downloads from its download_url with ?token=.
+    private = requests.get(info["download_url"], params={"token": api.token}, timeout=30)
+    assert private.status_code == 200 and private.content == data
+    anonymous = requests.get(info["download_url"], timeout=30)
+    assert anonymous.status_code in (401, 403, 404)
+    # A public file downloads without auth through GET /file/download/{id} (spec: 200).
+    public = requests.get(f"{api.base}/file/download/3074543", timeout=30)
+    assert public.status_code == 200 and len(public.content) == 470683
