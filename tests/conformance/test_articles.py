@@ -184,5 +184,9 @@ def test_private_search(api: Api) -> None:
 
 
 def test_private_search_errors(api: Api) -> None:
+    api.check.check_error(
+        api.post("/account/articles/search", json={"search_for": "abc", "page": 1, "limit": 5}), 422
+    )
+    api.check.check_error(api.post("/account/articles/search", json={"search_for": "abc", "page_size": 1001}), (400, 422))
     api.check.check_error(api.as_token(None).post("/account/articles/search", json={"search_for": "abc"}), AUTH_FAILED)
     api.check.check_error(api.post("/account/articles/search", data="{oops"), 400)

@@ -37,6 +37,25 @@ def test_account_auth_errors(api: Api) -> None:
     api.check.check_error(api.as_token("revoked-or-wrong").get("/account"), AUTH_FAILED)
 
 
+def test_revoked_token_is_refused(api: Api, sandbox: Any) -> None:
+    _, token = sandbox.add_account(first_name="Soon", last_name="Revoked")
+    user = api.as_token(token)
+    api.check.check_response(user.get("/account"), 200)
+    sandbox.revoke_token(token)
+    api.check.check_error(user.get("/account"), AUTH_FAILED)
+    sandbox.restore_token(token)
+    api.check.check_response(user.get("/account"), 200)
+
+
+def test_conditional_requests(api: Api) -> None:
+    # NOTES.md §1: most responses carry an ETag, and clients are encouraged to use it.
+    first = api.get("/account")
+    api.check.check_response(first, 200)
+    etag = first.headers["ETag"]
+    again = api.get("/account", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+
+
 @pytest.mark.parametrize("path", ["/categories", "/licenses", "/item_types"])
 def test_public_reference_lists(api: Api, path: str) -> None:
     resp = api.as_token(None).get(path)
