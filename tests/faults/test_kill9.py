@@ -40,7 +40,8 @@ def _env(tmp: Path, token: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(FIGSHARE_TOKEN=token, FIGDESK_DATA_DIR=str(tmp / "data"),
                FIGDESK_CONFIG_DIR=str(tmp / "config"), FIGDESK_CACHE_DIR=str(tmp / "cache"),
-               FIGDESK_LOG_DIR=str(tmp / "log"), PYTHONPATH=str(ROOT))
+               FIGDESK_LOG_DIR=str(tmp / "log"), PYTHONPATH=os.pathsep.join(
+                   filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     return env
 
 

@@ -25,7 +25,8 @@ def test_queue_offline_then_online(tmp_path: Path) -> None:
         sb.stop()
         env = dict(os.environ, FIGSHARE_TOKEN=token, FIGDESK_DATA_DIR=str(tmp_path / "data"),
                    FIGDESK_CONFIG_DIR=str(tmp_path / "cfg"), FIGDESK_CACHE_DIR=str(tmp_path / "c"),
-                   FIGDESK_LOG_DIR=str(tmp_path / "log"), PYTHONPATH=str(ROOT))
+                   FIGDESK_LOG_DIR=str(tmp_path / "log"), PYTHONPATH=os.pathsep.join(
+                   filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
         folder = tmp_path / "study"
         (folder / "raw").mkdir(parents=True)
         blobs = {"a.csv": os.urandom(150_000), "raw/b.bin": os.urandom(70_000)}

@@ -356,3 +356,46 @@ def test_status_events_for_offline(store: QueueStore, client: FakeClient, engine
     wait_for(lambda: any(isinstance(e, RunnerStatus) and e.state == "idle" for e in seen))
     runner.stop()
     assert isinstance(OfflineError("x"), OfflineError)
+
+
+def test_never_sent_tells_refused_from_ambiguous() -> None:
+    import requests
+
+    from figdesk.core.queue.actions import never_sent
+
+    def wrapped(cause: BaseException) -> OfflineError:
+        try:
+            raise OfflineError("no answer") from cause
+        except OfflineError as exc:
+            return exc
+
+    refused = requests.ConnectionError("HTTPConnectionPool: Max retries exceeded (Caused by "
+                                       "NewConnectionError('Failed to establish a new "
+                                       "connection: [Errno 111] Connection refused'))")
+    assert never_sent(wrapped(refused))
+    assert never_sent(wrapped(requests.ConnectTimeout("connect timed out")))
+    assert not never_sent(wrapped(requests.ReadTimeout("read timed out")))
+    assert not never_sent(wrapped(requests.ConnectionError("Connection aborted: "
+                                                           "RemoteDisconnected")))
+    assert not never_sent(OfflineError("no cause"))
+
+
+def test_probe_prefers_a_single_try_ping(store: QueueStore, client: FakeClient,
+                                         engine: FakeEngine, tmp_path: Path) -> None:
+    pings: list[int] = []
+    client.offline = True
+
+    def ping() -> None:
+        pings.append(1)
+        if client.offline:
+            raise OfflineError("down (test)")
+
+    client.ping = ping  # type: ignore[attr-defined]
+    enqueue_upload(store, files(tmp_path, "a"), new_metadata={"title": "T"})
+    runner = make_runner(store, client, engine)
+    runner.start()
+    wait_for(lambda: len(pings) >= 2)
+    client.offline = False
+    wait_for(lambda: states(store) == [JobState.DONE] * 2)
+    runner.stop()
+    assert client.calls.count("get_account") == 0

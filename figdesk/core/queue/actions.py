@@ -31,6 +31,21 @@ log = logging.getLogger(__name__)
 AMBIGUOUS = (OfflineError, ServerError)
 
 
+def never_sent(exc: BaseException) -> bool:
+    """True when the request surely never reached Figshare: the connection was refused, the
+    name did not resolve, or connecting timed out (a read timeout or a dropped answer is
+    ambiguous: the server may have acted)."""
+    cause = exc.__cause__
+    if cause is None:
+        return False
+    if type(cause).__name__ == "ConnectTimeout":
+        return True
+    text = str(cause)
+    return any(s in text for s in ("NewConnectionError", "Failed to establish a new connection",
+                                   "NameResolutionError", "Failed to resolve",
+                                   "Connection refused"))
+
+
 class CreateUnsettled(FigdeskError):
     """A create was sent without a clear answer and its item is not (yet) on the list: wait
     ``retry_after`` seconds before daring a second create."""
@@ -90,11 +105,20 @@ class JobActions:
                     "Waiting to see whether the earlier attempt created the item.",
                     retry_after=wait)
         payload.setdefault("started_at", time.time())
+        prior = payload.get("sent_at")
         payload["sent_at"] = time.time()
         self._save(job, payload)
         try:
             created = self._client().create_article(job.metadata)
-        except AMBIGUOUS:
+        except AMBIGUOUS as exc:
+            if never_sent(exc):
+                # Refused or unresolvable: nothing reached Figshare, so no need to wait.
+                if prior is None:
+                    payload.pop("sent_at", None)
+                else:
+                    payload["sent_at"] = prior
+                self._save(job, payload)
+                raise
             try:
                 found = self.find_created(job.item_key, job.title, float(payload["started_at"]))
             except AMBIGUOUS:

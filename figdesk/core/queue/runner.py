@@ -48,19 +48,28 @@ class RunnerOptions:
     create_settle: float = 30.0          # wait this long after an unanswered create before another
 
 
+def _default_probe(client: QueueClient) -> object:
+    """One cheap authenticated call. A client's ``ping()`` (a single try, no retries) is
+    preferred: the runner has its own backoff, the client's retries would only add to it."""
+    ping = getattr(client, "ping", None)
+    return ping() if callable(ping) else client.get_account()
+
+
 class Runner:
     """Runs the jobs of a ``QueueStore`` (only those ``scope`` accepts, if given)."""
 
     def __init__(self, store: QueueStore, client: QueueClient, *,
                  options: RunnerOptions | None = None,
                  engine_factory: EngineFactory | None = None,
-                 scope: Callable[[Job], bool] | None = None) -> None:
+                 scope: Callable[[Job], bool] | None = None,
+                 probe: Callable[[QueueClient], object] | None = None) -> None:
         self.store = store
         self.options = options or RunnerOptions()
         self._client = client
         self._engine_factory = engine_factory
         self._engine: Any = None
         self.scope = scope
+        self._probe_call = probe or _default_probe
         self.lock = RunnerLock(store.lock_path)
         self.actions = JobActions(store, lambda: self._client, clock_skew=self.options.clock_skew,
                                   create_settle=self.options.create_settle)
@@ -410,7 +419,7 @@ class Runner:
     def _probe_once(self) -> None:
         """Ask Figshare who we are (GET /account): any answer but "no answer" ends offline."""
         try:
-            self._client.get_account()
+            self._probe_call(self._client)
         except AuthError as exc:
             with self._mu:
                 self._offline_reason = ""
