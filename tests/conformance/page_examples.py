@@ -25,7 +25,7 @@ def _section(heading: str) -> str:
     """The text of the page from ``heading`` up to the next heading of any level."""
     text = _page()
     start = text.index(heading)
-    nxt = re.search(r"\n#+ ", text[start + len(heading):])
+    nxt = re.search(r"\n#+ ", text[start + len(heading) :])
     end = start + len(heading) + nxt.start() if nxt else len(text)
     return text[start:end]
 
@@ -85,5 +85,13 @@ def differences(mine: Any, theirs: Any, where: str = "") -> list[str]:
     if isinstance(theirs, list):
         if not isinstance(mine, list) or len(mine) != len(theirs):
             return [f"{where}: {mine!r} (page: {theirs!r})"]
-        return [d for i, (m, t) in enumerate(zip(mine, theirs)) for d in differences(m, t, f"{where}/{i}")]
-    return [] if mine == theirs and type(mine) is type(theirs) else [f"{where}: {mine!r} (page: {theirs!r})"]
+        return [
+            d
+            for i, (m, t) in enumerate(zip(mine, theirs))
+            for d in differences(m, t, f"{where}/{i}")
+        ]
+    return (
+        []
+        if mine == theirs and type(mine) is type(theirs)
+        else [f"{where}: {mine!r} (page: {theirs!r})"]
+    )

@@ -68,7 +68,9 @@ def _nullable(prop: Any) -> Any:
     """Return ``prop`` widened to also admit null, keeping every other constraint."""
     if not isinstance(prop, dict):
         return prop
-    if "$ref" in prop or ("type" not in prop and any(k in prop for k in ("allOf", "anyOf", "oneOf"))):
+    if "$ref" in prop or (
+        "type" not in prop and any(k in prop for k in ("allOf", "anyOf", "oneOf"))
+    ):
         # Siblings of $ref are ignored in OAS 3.0 and nullable needs a type in the same
         # schema object, so null is offered as a separate alternative.
         return {"anyOf": [prop, _NULL_ONLY]}
@@ -107,7 +109,9 @@ def relaxed_spec(spec: Mapping[str, Any], server_url: str | None = None) -> dict
     # strings", its example is the string "value", and the request twin
     # (CustomArticleFieldAdd.value) declares exactly string | [string] | object.
     add_value = out["components"]["schemas"]["CustomArticleFieldAdd"]["properties"]["value"]
-    out["components"]["schemas"]["CustomArticleField"]["properties"]["value"] = copy.deepcopy(add_value)
+    out["components"]["schemas"]["CustomArticleField"]["properties"]["value"] = copy.deepcopy(
+        add_value
+    )
     # The spec's servers list is empty; the sandbox stands where api.figshare.com/v2 would.
     out["servers"] = [{"url": server_url or "https://api.figshare.com/v2"}]
     return out
@@ -165,13 +169,17 @@ class SpecChecker:
         errors = self.component_errors(name, instance)
         errors += [
             f"{path}: key not in {owner}"
-            for owner, path in unknown_keys(self.spec, {"$ref": f"#/components/schemas/{name}"}, instance)
+            for owner, path in unknown_keys(
+                self.spec, {"$ref": f"#/components/schemas/{name}"}, instance
+            )
             if (owner, path.rsplit("/", 1)[1]) not in LIVE_EXTRA_KEYS
         ]
         if isinstance(instance, dict):
             errors += [f"missing key {k!r}" for k in required if k not in instance]
         if errors:
-            raise ConformanceError(f"{name}: " + "; ".join(errors) + f"\n  body: {_short(instance)}")
+            raise ConformanceError(
+                f"{name}: " + "; ".join(errors) + f"\n  body: {_short(instance)}"
+            )
 
     # --- whole API calls ------------------------------------------------------------------
 
@@ -231,7 +239,7 @@ class SpecChecker:
         """The spec's ``content`` map for this response's path, method and status."""
         server = self.spec["servers"][0]["url"]
         path = urlsplit(resp.request.url or "").path
-        path = path[len(urlsplit(server).path):]
+        path = path[len(urlsplit(server).path) :]
         # Literal paths win over templated ones (/articles/search before /articles/{id}).
         for template, item in sorted(self.spec["paths"].items(), key=lambda kv: kv[0].count("{")):
             pattern = "^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$"
@@ -304,7 +312,9 @@ def _short(value: Any, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def unknown_keys(spec: Mapping[str, Any], schema: Any, instance: Any, where: str = "") -> list[tuple[str, str]]:
+def unknown_keys(
+    spec: Mapping[str, Any], schema: Any, instance: Any, where: str = ""
+) -> list[tuple[str, str]]:
     """Keys of ``instance`` that ``schema`` does not name, as (schema name, path) pairs.
 
     The spec leaves ``additionalProperties`` unspecified, so a validator lets anything through;
@@ -326,7 +336,9 @@ def unknown_keys(spec: Mapping[str, Any], schema: Any, instance: Any, where: str
     return out
 
 
-def _flatten(spec: Mapping[str, Any], schema: Any, name: str = "") -> tuple[dict[str, Any], str, Any]:
+def _flatten(
+    spec: Mapping[str, Any], schema: Any, name: str = ""
+) -> tuple[dict[str, Any], str, Any]:
     """(merged properties, component name, items schema) of a schema through $ref/allOf/anyOf."""
     if not isinstance(schema, dict):
         return {}, name, None

@@ -44,10 +44,14 @@ def test_create_returns_201_with_entity_id_location_and_warnings(api: Api) -> No
 
 def test_create_errors(api: Api) -> None:
     # Title is the one required field; 3 to 1000 characters.
-    api.check.check_error(api.post("/account/articles", json={"description": "no title"}), (400, 422))
+    api.check.check_error(
+        api.post("/account/articles", json={"description": "no title"}), (400, 422)
+    )
     api.check.check_error(api.post("/account/articles", json={"title": "ab"}), (400, 422))
     api.check.check_error(api.post("/account/articles", data="{not json"), 400)
-    api.check.check_error(api.as_token(None).post("/account/articles", json={"title": "x" * 5}), AUTH_FAILED)
+    api.check.check_error(
+        api.as_token(None).post("/account/articles", json={"title": "x" * 5}), AUTH_FAILED
+    )
 
 
 def test_get_private_article(api: Api) -> None:
@@ -101,14 +105,22 @@ def test_put_updates_with_205(api: Api) -> None:
     body = api.check.check_response(resp, 205).body
     assert _location_id(api, body["location"]) == article_id
     got = api.check.check_response(api.get(f"/account/articles/{article_id}"), 200).body
-    assert (got["title"], got["description"], got["keywords"]) == ("Conformance put 2", "new", ["x"])
+    assert (got["title"], got["description"], got["keywords"]) == (
+        "Conformance put 2",
+        "new",
+        ["x"],
+    )
 
 
 def test_update_errors(api: Api) -> None:
-    api.check.check_error(api.patch(f"/account/articles/{MISSING}", json={"title": "Nope nope"}), 404)
+    api.check.check_error(
+        api.patch(f"/account/articles/{MISSING}", json={"title": "Nope nope"}), 404
+    )
     api.check.check_error(api.put(f"/account/articles/{MISSING}", json={"title": "Nope nope"}), 404)
     article_id = api.create_article("Conformance bad update")
-    api.check.check_error(api.patch(f"/account/articles/{article_id}", json={"title": "ab"}), (400, 422))
+    api.check.check_error(
+        api.patch(f"/account/articles/{article_id}", json={"title": "ab"}), (400, 422)
+    )
     api.check.check_error(
         api.patch(f"/account/articles/{article_id}", json={"keywords": "not a list"}), (400, 422)
     )
@@ -133,7 +145,9 @@ def _publishable(api: Api, title: str) -> int:
         license=1,
         authors=[{"name": "Ada Lovelace"}],
     )
-    resp = api.post(f"/account/articles/{article_id}/files", json={"link": "https://example.org/data.csv"})
+    resp = api.post(
+        f"/account/articles/{article_id}/files", json={"link": "https://example.org/data.csv"}
+    )
     api.check.check_response(resp, 201)
     return article_id
 
@@ -187,6 +201,11 @@ def test_private_search_errors(api: Api) -> None:
     api.check.check_error(
         api.post("/account/articles/search", json={"search_for": "abc", "page": 1, "limit": 5}), 422
     )
-    api.check.check_error(api.post("/account/articles/search", json={"search_for": "abc", "page_size": 1001}), (400, 422))
-    api.check.check_error(api.as_token(None).post("/account/articles/search", json={"search_for": "abc"}), AUTH_FAILED)
+    api.check.check_error(
+        api.post("/account/articles/search", json={"search_for": "abc", "page_size": 1001}),
+        (400, 422),
+    )
+    api.check.check_error(
+        api.as_token(None).post("/account/articles/search", json={"search_for": "abc"}), AUTH_FAILED
+    )
     api.check.check_error(api.post("/account/articles/search", data="{oops"), 400)

@@ -122,7 +122,9 @@ def test_full_upload_protocol(api: Api) -> None:
     listing = api.get(f"/account/articles/{article_id}/files", params={"page_size": 1000})
     api.check.check_request(listing)
     files = api.check.check_response(listing, 200).body
-    assert [(f["id"], f["status"], f["computed_md5"]) for f in files] == [(file_id, "available", md5)]
+    assert [(f["id"], f["status"], f["computed_md5"]) for f in files] == [
+        (file_id, "available", md5)
+    ]
 
     article = api.check.check_response(api.get(f"/account/articles/{article_id}"), 200).body
     assert [f["id"] for f in article["files"]] == [file_id]
@@ -146,7 +148,9 @@ def test_md5_mismatch_ends_in_ic_failure(api: Api) -> None:
 
 def test_link_file(api: Api) -> None:
     article_id = api.create_article("Conformance link")
-    resp = api.post(f"/account/articles/{article_id}/files", json={"link": "https://example.org/x.csv"})
+    resp = api.post(
+        f"/account/articles/{article_id}/files", json={"link": "https://example.org/x.csv"}
+    )
     api.check.check_request(resp)
     body = api.check.check_response(resp, 201).body
     file_id = int(urljoin(api.base + "/", body["location"]).rsplit("/", 1)[1])
@@ -163,7 +167,9 @@ def test_delete_file(api: Api) -> None:
     api.check.check_empty(resp, 204)
     api.check.check_error(api.get(f"/account/articles/{article_id}/files/{file_id}"), 404)
     api.check.check_error(api.delete(f"/account/articles/{article_id}/files/{file_id}"), 404)
-    assert api.check.check_response(api.get(f"/account/articles/{article_id}/files"), 200).body == []
+    assert (
+        api.check.check_response(api.get(f"/account/articles/{article_id}/files"), 200).body == []
+    )
 
 
 def test_initiate_errors(api: Api) -> None:
@@ -171,14 +177,21 @@ def test_initiate_errors(api: Api) -> None:
     files = f"/account/articles/{article_id}/files"
     # Missing size / md5 and name (not a link): 422 "missing or incorrect params" (NOTES.md §5).
     api.check.check_error(api.post(files, json={"name": "a.bin"}), 422)
-    api.check.check_error(api.post(files, json={"name": "a.bin", "size": "big", "md5": "0" * 32}), (400, 422))
+    api.check.check_error(
+        api.post(files, json={"name": "a.bin", "size": "big", "md5": "0" * 32}), (400, 422)
+    )
     api.check.check_error(api.post(files, json={"size": 10, "md5": "0" * 32}), 422)
     api.check.check_error(api.post(files, json={"name": "a.bin", "size": -1, "md5": "0" * 32}), 422)
     api.check.check_error(api.post(files, data="{oops"), 400)
     api.check.check_error(
-        api.post(f"/account/articles/{MISSING}/files", json={"name": "a", "size": 1, "md5": "0" * 32}), 404
+        api.post(
+            f"/account/articles/{MISSING}/files", json={"name": "a", "size": 1, "md5": "0" * 32}
+        ),
+        404,
     )
-    api.check.check_error(api.as_token(None).post(files, json={"link": "https://example.org"}), (401, 403))
+    api.check.check_error(
+        api.as_token(None).post(files, json={"link": "https://example.org"}), (401, 403)
+    )
 
 
 def test_file_endpoint_errors(api: Api) -> None:
@@ -186,7 +199,9 @@ def test_file_endpoint_errors(api: Api) -> None:
     api.check.check_error(api.get(f"/account/articles/{article_id}/files/{MISSING}"), 404)
     api.check.check_error(api.post(f"/account/articles/{article_id}/files/{MISSING}"), 404)
     api.check.check_error(api.get(f"/account/articles/{MISSING}/files"), 404)
-    api.check.check_error(api.as_token(None).get(f"/account/articles/{article_id}/files"), (401, 403))
+    api.check.check_error(
+        api.as_token(None).get(f"/account/articles/{article_id}/files"), (401, 403)
+    )
 
 
 def test_upload_service_errors_have_empty_bodies(api: Api) -> None:

@@ -36,11 +36,14 @@ def test_get_and_delete_with_impersonate_in_the_query(people: tuple[Api, Api, in
 
 def test_post_and_patch_with_impersonate_in_the_body(people: tuple[Api, Api, int]) -> None:
     admin, member, member_id = people
-    created = admin.post("/account/articles", json={"title": "Made for the member", "impersonate": member_id})
+    created = admin.post(
+        "/account/articles", json={"title": "Made for the member", "impersonate": member_id}
+    )
     admin.check.check_request(created)
     article_id = admin.check.check_response(created, 201).body["entity_id"]
     patched = admin.patch(
-        f"/account/articles/{article_id}", json={"description": "by the admin", "impersonate": member_id}
+        f"/account/articles/{article_id}",
+        json={"description": "by the admin", "impersonate": member_id},
     )
     admin.check.check_response(patched, 205)
     mine = member.check.check_response(member.get(f"/account/articles/{article_id}"), 200).body

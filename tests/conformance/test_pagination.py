@@ -19,7 +19,8 @@ def many_files(sandbox: object, checker: object) -> int:
     article_id = api.create_article("Conformance many files")
     for i in range(N_FILES):
         resp = api.post(
-            f"/account/articles/{article_id}/files", json={"link": f"https://example.org/f{i:02d}.csv"}
+            f"/account/articles/{article_id}/files",
+            json={"link": f"https://example.org/f{i:02d}.csv"},
         )
         api.check.check_response(resp, 201)
     return article_id
@@ -55,7 +56,9 @@ def test_page_1000_is_accepted(admin: Api, path: str) -> None:
 def test_page_and_offset_styles_agree(api: Api) -> None:
     for i in range(3):
         api.create_article(f"Conformance paging {i}")
-    every = api.check.check_response(api.get("/account/articles", params={"page_size": 1000}), 200).body
+    every = api.check.check_response(
+        api.get("/account/articles", params={"page_size": 1000}), 200
+    ).body
     assert len(every) >= 3
     ids = [a["id"] for a in every]
     page2 = api.get("/account/articles", params={"page": 2, "page_size": 2})

@@ -14,6 +14,7 @@ from .spec_tools import SpecChecker
 AUTH_FAILED = (401, 403)
 MISSING = 999_999_999
 
+
 @pytest.fixture
 def admin(api: Api, sandbox: Any) -> Api:
     """An institution administrator of the main account's institution."""
@@ -93,7 +94,9 @@ def test_public_article_list(api: Api) -> None:
 
 def test_public_list_order_and_filters(api: Api) -> None:
     anon = api.as_token(None)
-    resp = anon.get("/articles", params={"order": "published_date", "order_direction": "asc", "page_size": 100})
+    resp = anon.get(
+        "/articles", params={"order": "published_date", "order_direction": "asc", "page_size": 100}
+    )
     api.check.check_request(resp)
     dates = [a["published_date"] for a in api.check.check_response(resp, 200).body]
     assert dates == sorted(dates) and len(dates) > 1
@@ -116,7 +119,9 @@ def test_public_search(api: Api) -> None:
 def test_public_search_errors(api: Api) -> None:
     anon = api.as_token(None)
     api.check.check_error(anon.post("/articles/search", data="{oops"), 400)
-    api.check.check_error(anon.post("/articles/search", json={"search_for": "x", "page": 1, "offset": 0}), 422)
+    api.check.check_error(
+        anon.post("/articles/search", json={"search_for": "x", "page": 1, "offset": 0}), 422
+    )
 
 
 def test_public_article_is_the_page_item(api: Api, resources_page_present: None) -> None:
@@ -139,7 +144,9 @@ def test_public_files(api: Api) -> None:
     resp = api.as_token(None).get("/articles/123456/files")
     api.check.check_request(resp)
     files = api.check.check_response(resp, 200).body
-    assert [(f["id"], f["computed_md5"]) for f in files] == [(3074543, "eb5c9c6b278b533f98aa02feae57c266")]
+    assert [(f["id"], f["computed_md5"]) for f in files] == [
+        (3074543, "eb5c9c6b278b533f98aa02feae57c266")
+    ]
     # Public files carry no upload details.
     assert not {"upload_url", "upload_token"} & set(files[0])
 
@@ -158,8 +165,11 @@ def test_account_listing_reproduces_the_page(
 
 
 def test_institution_endpoints(admin: Api) -> None:
-    for path in ("/account/institution/custom_fields", "/account/institution/groups",
-                 "/account/institution/accounts"):
+    for path in (
+        "/account/institution/custom_fields",
+        "/account/institution/groups",
+        "/account/institution/accounts",
+    ):
         resp = admin.get(path)
         admin.check.check_request(resp)
         assert admin.check.check_response(resp, 200).body, path
@@ -171,7 +181,9 @@ def test_institution_filters(admin: Api) -> None:
     by_email = admin.get("/account/institution/accounts", params={"email": me["email"]})
     admin.check.check_request(by_email)
     assert [a["id"] for a in admin.check.check_response(by_email, 200).body] == [me["id"]]
-    window = admin.get("/account/institution/accounts", params={"id_gte": me["id"], "id_lte": me["id"]})
+    window = admin.get(
+        "/account/institution/accounts", params={"id_gte": me["id"], "id_lte": me["id"]}
+    )
     admin.check.check_request(window)
     assert [a["id"] for a in admin.check.check_response(window, 200).body] == [me["id"]]
     groups = admin.check.check_response(admin.get("/account/institution/groups"), 200).body

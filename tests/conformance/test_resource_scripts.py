@@ -50,9 +50,16 @@ def run(code: str, cwd: Path, timeout: float = 120) -> str:
     script = cwd / "script.py"
     script.write_text(code, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(script)], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, str(script)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
-    assert done.returncode == 0, f"exit {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    assert done.returncode == 0, (
+        f"exit {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    )
     return done.stdout
 
 
@@ -60,8 +67,10 @@ def account_ids_code(sb: Any, token: str) -> str:
     """The page's "Retrieve item ids in your account", ready to run against ``sb``."""
     return prepare(
         "item_ids_account",
-        [(PAGE_BASE, f"BASE_URL = '{sb.api_url}'"),
-         (PAGE_TOKEN_HEADER, f"api_call_headers = {{'Authorization': 'token {token}'}}")],
+        [
+            (PAGE_BASE, f"BASE_URL = '{sb.api_url}'"),
+            (PAGE_TOKEN_HEADER, f"api_call_headers = {{'Authorization': 'token {token}'}}"),
+        ],
     )
 
 
@@ -70,7 +79,9 @@ def _api(sb: Any, checker: Any, token: str | None = None) -> Api:
 
 
 def _all_own(api: Api) -> list[dict[str, Any]]:
-    return list(api.check.check_response(api.get("/account/articles", params={"page_size": 1000}), 200).body)
+    return list(
+        api.check.check_response(api.get("/account/articles", params={"page_size": 1000}), 200).body
+    )
 
 
 def test_retrieve_data(fresh_sandbox: Any, tmp_path: Path) -> None:
@@ -83,8 +94,13 @@ def test_retrieve_data(fresh_sandbox: Any, tmp_path: Path) -> None:
 def test_authenticate_lists_the_page_items(fresh_sandbox: Any, tmp_path: Path) -> None:
     code = prepare(
         "authenticate_list",
-        [(PAGE_BASE, f"BASE_URL = '{fresh_sandbox.api_url}'"),
-         (PAGE_TOKEN_HEADER, f"api_call_headers = {{'Authorization': 'token {fresh_sandbox.token}'}}")],
+        [
+            (PAGE_BASE, f"BASE_URL = '{fresh_sandbox.api_url}'"),
+            (
+                PAGE_TOKEN_HEADER,
+                f"api_call_headers = {{'Authorization': 'token {fresh_sandbox.token}'}}",
+            ),
+        ],
     )
     printed = ast.literal_eval(run(code, tmp_path))  # the script prints the Python list
     expected = page_examples.account_listing_output()
@@ -96,8 +112,10 @@ def test_send_data_creates_an_item(sandbox: Any, checker: Any, tmp_path: Path) -
     _, token = sandbox.add_account(first_name="Send", last_name="Data", email="send@example.org")
     code = prepare(
         "send_data",
-        [(PAGE_BASE, f"BASE_URL = '{sandbox.api_url}'"),
-         (PAGE_TOKEN_HEADER, f"api_call_headers = {{'Authorization': 'token {token}'}}")],
+        [
+            (PAGE_BASE, f"BASE_URL = '{sandbox.api_url}'"),
+            (PAGE_TOKEN_HEADER, f"api_call_headers = {{'Authorization': 'token {token}'}}"),
+        ],
     )
     assert run(code, tmp_path).strip() == "Successfully created item"
     api = _api(sandbox, checker, token)
@@ -128,18 +146,25 @@ def test_item_ids_by_search(sandbox: Any, checker: Any, tmp_path: Path) -> None:
         found += [a["id"] for a in api.check.check_response(resp, 200).body]
     unique = list(dict.fromkeys(found))
     # The sample items include some in these categories, and the filter really filters.
-    everything = api.check.check_response(api.as_token(None).get("/articles", params={"page_size": 1000}), 200)
+    everything = api.check.check_response(
+        api.as_token(None).get("/articles", params={"page_size": 1000}), 200
+    )
     assert 0 < len(unique) < len(everything.body)
     assert out[0] == f"{len(found)} items retrieved"
-    assert out[1] == f"{len(found) - len(unique)} duplicate records removed, {len(unique)} unique records remain"
+    assert (
+        out[1]
+        == f"{len(found) - len(unique)} duplicate records removed, {len(unique)} unique records remain"
+    )
     assert ast.literal_eval(out[2]) == unique
 
 
 def test_full_metadata(sandbox: Any, checker: Any, tmp_path: Path) -> None:
     code = prepare(
         "full_metadata",
-        [(INSERT_IDS, account_ids_code(sandbox, sandbox.token)),
-         (PAGE_BASE, f"BASE_URL = '{sandbox.api_url}'")],
+        [
+            (INSERT_IDS, account_ids_code(sandbox, sandbox.token)),
+            (PAGE_BASE, f"BASE_URL = '{sandbox.api_url}'"),
+        ],
     )
     out = run(code + "print(json.dumps(full_records))\n", tmp_path).splitlines()
     expected_ids = [a["id"] for a in _all_own(_api(sandbox, checker))][:50]
@@ -154,8 +179,10 @@ def test_full_metadata(sandbox: Any, checker: Any, tmp_path: Path) -> None:
 def test_views_and_downloads(sandbox: Any, checker: Any, tmp_path: Path) -> None:
     code = prepare(
         "views_downloads",
-        [(INSERT_IDS, account_ids_code(sandbox, sandbox.token)),
-         (r"^BASE_URL = 'https://stats\.figshare\.com'$", f"BASE_URL = '{sandbox.stats_url}'")],
+        [
+            (INSERT_IDS, account_ids_code(sandbox, sandbox.token)),
+            (r"^BASE_URL = 'https://stats\.figshare\.com'$", f"BASE_URL = '{sandbox.stats_url}'"),
+        ],
     )
     out = run(code, tmp_path).splitlines()
     rows = json.loads(out[-1])
@@ -163,22 +190,33 @@ def test_views_and_downloads(sandbox: Any, checker: Any, tmp_path: Path) -> None
     assert [r["item_id"] for r in rows] == ids
     for row in rows:
         for counter, key in (("views", "total_views"), ("downloads", "total_downloads")):
-            direct = requests.get(f"{sandbox.stats_url}/total/{counter}/article/{row['item_id']}", timeout=30)
+            direct = requests.get(
+                f"{sandbox.stats_url}/total/{counter}/article/{row['item_id']}", timeout=30
+            )
             assert row[key] == direct.json()["totals"]
 
 
 def test_create_linked_record_and_publish(sandbox: Any, checker: Any, tmp_path: Path) -> None:
-    _, token = sandbox.add_account(first_name="Linked", last_name="Record", email="linked@example.org")
+    _, token = sandbox.add_account(
+        first_name="Linked", last_name="Record", email="linked@example.org"
+    )
     token_file = tmp_path / "token.txt"
     token_file.write_text(token)
     code = prepare(
         "create_linked_record",
-        [(r'^text_file = open\("symp-figsh-token\.txt", "r"\)', f'text_file = open("{token_file}", "r")'),
-         # The page leaves this line commented out, yet the script needs it ("Or add your
-         # token as plain text"): it is the token-setting line, so it is the one we set.
-         (r"^#api_call_headers = \{'Authorization': 'token ' \+ TOKEN\}$",
-          "api_call_headers = {'Authorization': 'token ' + TOKEN}"),
-         (PAGE_BASE, f"BASE_URL = '{sandbox.api_url}'")],
+        [
+            (
+                r'^text_file = open\("symp-figsh-token\.txt", "r"\)',
+                f'text_file = open("{token_file}", "r")',
+            ),
+            # The page leaves this line commented out, yet the script needs it ("Or add your
+            # token as plain text"): it is the token-setting line, so it is the one we set.
+            (
+                r"^#api_call_headers = \{'Authorization': 'token ' \+ TOKEN\}$",
+                "api_call_headers = {'Authorization': 'token ' + TOKEN}",
+            ),
+            (PAGE_BASE, f"BASE_URL = '{sandbox.api_url}'"),
+        ],
     )
     out = run(code, tmp_path / "run").strip()
     match = re.fullmatch(r"The record is created and available here: (\S+)", out)
@@ -202,9 +240,14 @@ def test_upload_files(sandbox: Any, checker: Any, tmp_path: Path) -> None:
     _, token = sandbox.add_account(first_name="Up", last_name="Loader", email="upload@example.org")
     code = prepare(
         "upload_files",
-        [(r"^BASE_URL = 'https://api\.figshare\.com/v2/\{endpoint\}'$", f"BASE_URL = '{sandbox.api_url}/{{endpoint}}'"),
-         (r"^TOKEN = 'ENTER TOKEN BETWEEN QUOTES'$", f"TOKEN = '{token}'"),
-         (r"^FILE_PATH = 'FILE NAME'", "FILE_PATH = 'upload.bin'")],
+        [
+            (
+                r"^BASE_URL = 'https://api\.figshare\.com/v2/\{endpoint\}'$",
+                f"BASE_URL = '{sandbox.api_url}/{{endpoint}}'",
+            ),
+            (r"^TOKEN = 'ENTER TOKEN BETWEEN QUOTES'$", f"TOKEN = '{token}'"),
+            (r"^FILE_PATH = 'FILE NAME'", "FILE_PATH = 'upload.bin'"),
+        ],
     )
     out = run(code, tmp_path)
     api = _api(sandbox, checker, token)
@@ -216,11 +259,15 @@ def test_upload_files(sandbox: Any, checker: Any, tmp_path: Path) -> None:
     files = api.check.check_response(api.get(f"/account/articles/{item['id']}/files"), 200).body
     (f,) = files
     # The script's last listing shows the file.
-    assert out.rstrip().endswith(f"Listing files for article {item['id']}:\n  {f['id']} - upload.bin")
+    assert out.rstrip().endswith(
+        f"Listing files for article {item['id']}:\n  {f['id']} - upload.bin"
+    )
     deadline = time.monotonic() + 20
     while f["status"] not in ("available", "ic_failure") and time.monotonic() < deadline:
         time.sleep(0.02)
-        f = api.check.check_response(api.get(f"/account/articles/{item['id']}/files/{f['id']}"), 200).body
+        f = api.check.check_response(
+            api.get(f"/account/articles/{item['id']}/files/{f['id']}"), 200
+        ).body
     assert (f["status"], f["computed_md5"]) == ("available", hashlib.md5(data).hexdigest())
 
 
@@ -229,17 +276,25 @@ def test_delete_account_items(sandbox: Any, checker: Any, tmp_path: Path) -> Non
     api = _api(sandbox, checker, token)
     drafts = [api.create_article(f"Draft to delete {i}") for i in range(3)]
     public = api.create_article(
-        "Published, cannot be deleted", description="d", keywords=["k"], defined_type="dataset",
-        license=1, authors=[{"name": "A Person"}],
+        "Published, cannot be deleted",
+        description="d",
+        keywords=["k"],
+        defined_type="dataset",
+        license=1,
+        authors=[{"name": "A Person"}],
     )
-    api.check.check_response(api.post(f"/account/articles/{public}/files", json={"link": "https://example.org/a"}), 201)
+    api.check.check_response(
+        api.post(f"/account/articles/{public}/files", json={"link": "https://example.org/a"}), 201
+    )
     api.check.check_response(api.post(f"/account/articles/{public}/publish"), 201)
     listed = [a["id"] for a in _all_own(api)]
     assert sorted(listed) == sorted([*drafts, public])
     code = prepare(
         "delete_account_items",
-        [(r"^TOKEN = 'ENTER TOKEN BETWEEN SINGLE QUOTES'$", f"TOKEN = '{token}'"),
-         (r"^BASE_URL = 'https://api\.figsh\.com/v2'", f"BASE_URL = '{sandbox.api_url}'")],
+        [
+            (r"^TOKEN = 'ENTER TOKEN BETWEEN SINGLE QUOTES'$", f"TOKEN = '{token}'"),
+            (r"^BASE_URL = 'https://api\.figsh\.com/v2'", f"BASE_URL = '{sandbox.api_url}'"),
+        ],
     )
     out = run(code, tmp_path).splitlines()
     assert out[0] == "4 metadata records collected"

@@ -44,7 +44,10 @@ DATE_KEYS = {
 
 
 def _valid(schema: dict[str, Any], body: Any) -> None:
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in Draft202012Validator(schema).iter_errors(body)]
+    errors = [
+        f"{list(e.absolute_path)}: {e.message}"
+        for e in Draft202012Validator(schema).iter_errors(body)
+    ]
     assert errors == [], (errors, body)
 
 
@@ -70,7 +73,10 @@ def test_totals_of_an_unknown_item_are_empty_not_404(sandbox: Any) -> None:
 @pytest.mark.parametrize("granularity", ["day", "month", "year"])
 def test_timeline(sandbox: Any, granularity: str) -> None:
     resp = _get(
-        sandbox, f"/timeline/{granularity}/views/article/123456", start_date="2020-01-01", end_date="2020-12-31"
+        sandbox,
+        f"/timeline/{granularity}/views/article/123456",
+        start_date="2020-01-01",
+        end_date="2020-12-31",
     )
     assert resp.status_code == 200, resp.text
     body = resp.json()
@@ -104,6 +110,8 @@ def test_unknown_endpoint_is_404(sandbox: Any) -> None:
     # Any first segment may name an institution, whose paths need Basic auth (403 without);
     # with it, an endpoint that does not exist is still 404.
     assert _get(sandbox, "/someinst/timeline/day/views/article/1").status_code == 403
-    with_auth = requests.get(f"{sandbox.stats_url}/someinst/no/such/endpoint", auth=("u", "p"), timeout=30)
+    with_auth = requests.get(
+        f"{sandbox.stats_url}/someinst/no/such/endpoint", auth=("u", "p"), timeout=30
+    )
     assert with_auth.status_code == 404
     _valid(STATS_ERROR, with_auth.json())

@@ -52,7 +52,9 @@ def test_page_account_listing_validates_apart_from_newer_required_keys(
         assert _only_required_missing(errors) == [], (article["id"], errors)
 
 
-def test_unrelaxed_spec_rejects_the_page_nulls(spec: dict[str, Any], resources_page_present: None) -> None:
+def test_unrelaxed_spec_rejects_the_page_nulls(
+    spec: dict[str, Any], resources_page_present: None
+) -> None:
     # Proof that the relaxation is needed and is what makes the real outputs pass.
     strict = SpecChecker(spec, "http://127.0.0.1:9/v2", relax=False)
     errors = strict.component_errors("ArticleComplete", page_examples.retrieve_item_output())
@@ -87,14 +89,24 @@ def test_validator_rejects_what_the_spec_forbids(
 
 
 def test_nulls_allowed_on_every_field_but_types_still_checked(offline_checker: SpecChecker) -> None:
-    account = {k: None for k in offline_checker.spec["components"]["schemas"]["Account"]["required"]}
+    account = {
+        k: None for k in offline_checker.spec["components"]["schemas"]["Account"]["required"]
+    }
     assert offline_checker.component_errors("Account", account) == []
     account["quota"] = "lots"
-    assert offline_checker.component_errors("Account", account) == ["at quota: 'lots' is not of type 'integer'"]
+    assert offline_checker.component_errors("Account", account) == [
+        "at quota: 'lots' is not of type 'integer'"
+    ]
 
 
-def test_error_code_may_be_string_int_or_missing_but_not_anything(offline_checker: SpecChecker) -> None:
-    ok = [{"message": "m", "code": "EntityNotFound"}, {"message": "m", "code": 404}, {"message": "m"}]
+def test_error_code_may_be_string_int_or_missing_but_not_anything(
+    offline_checker: SpecChecker,
+) -> None:
+    ok = [
+        {"message": "m", "code": "EntityNotFound"},
+        {"message": "m", "code": 404},
+        {"message": "m"},
+    ]
     for body in ok:
         assert offline_checker.component_errors("ErrorMessage", body) == []
     assert offline_checker.component_errors("ErrorMessage", {"message": "m", "code": {"x": 1}})
@@ -106,20 +118,37 @@ def test_upload_schemas_keep_their_enums(offline_checker: SpecChecker) -> None:
     assert offline_checker.component_errors("UploadFilePart", part) == []
     # "COMPLETED" is the upload's status, never a part's (NOTES.md §7.4).
     assert offline_checker.component_errors("UploadFilePart", {**part, "status": "COMPLETED"})
-    info = {"token": "t", "md5": "", "size": 10, "name": "1/a", "status": "COMPLETE", "parts": [part]}
+    info = {
+        "token": "t",
+        "md5": "",
+        "size": 10,
+        "name": "1/a",
+        "status": "COMPLETE",
+        "parts": [part],
+    }
     assert offline_checker.component_errors("UploadInfo", info)
 
 
 def test_custom_field_value_follows_the_specs_own_description(offline_checker: SpecChecker) -> None:
-    field = {"name": "Volume", "value": "14", "field_type": "text", "settings": {}, "order": 1,
-             "is_mandatory": False}
+    field = {
+        "name": "Volume",
+        "value": "14",
+        "field_type": "text",
+        "settings": {},
+        "order": 1,
+        "is_mandatory": False,
+    }
     for value in ("14", ["a", "b"], {}, None):
-        assert offline_checker.component_errors("CustomArticleField", {**field, "value": value}) == []
+        assert (
+            offline_checker.component_errors("CustomArticleField", {**field, "value": value}) == []
+        )
     assert offline_checker.component_errors("CustomArticleField", {**field, "value": 14})
     assert offline_checker.component_errors("CustomArticleField", {**field, "value": [1]})
 
 
-def test_unknown_keys_are_found_through_refs_allof_and_lists(spec: dict[str, Any], resources_page_present: None) -> None:
+def test_unknown_keys_are_found_through_refs_allof_and_lists(
+    spec: dict[str, Any], resources_page_present: None
+) -> None:
     item = copy.deepcopy(page_examples.retrieve_item_output())
     item["invented"] = 1
     item["files"][0]["md5"] = "x"
@@ -137,11 +166,22 @@ def test_unknown_keys_are_found_through_refs_allof_and_lists(spec: dict[str, Any
 def test_live_extra_keys_are_exactly_what_the_page_outputs_need(
     spec: dict[str, Any], resources_page_present: None
 ) -> None:
-    seen = {(name, path.rsplit("/", 1)[1]) for name, path in unknown_keys(
-        spec, {"$ref": "#/components/schemas/ArticleComplete"}, page_examples.retrieve_item_output())}
-    seen |= {(name, path.rsplit("/", 1)[1]) for name, path in unknown_keys(
-        spec, {"type": "array", "items": {"$ref": "#/components/schemas/Article"}},
-        page_examples.account_listing_output())}
+    seen = {
+        (name, path.rsplit("/", 1)[1])
+        for name, path in unknown_keys(
+            spec,
+            {"$ref": "#/components/schemas/ArticleComplete"},
+            page_examples.retrieve_item_output(),
+        )
+    }
+    seen |= {
+        (name, path.rsplit("/", 1)[1])
+        for name, path in unknown_keys(
+            spec,
+            {"type": "array", "items": {"$ref": "#/components/schemas/Article"}},
+            page_examples.account_listing_output(),
+        )
+    }
     assert seen == LIVE_EXTRA_KEYS - {("ErrorMessage", "data")}
 
 
