@@ -85,6 +85,19 @@ def test_item_types_for_a_group(api: Api, admin: Api) -> None:
     assert api.check.check_response(resp, 200).body
 
 
+def test_item_types_errors(api: Api) -> None:
+    # group_id is an integer (spec); the spec declares 400 and 404 for this endpoint.
+    api.check.check_error(api.get("/item_types", params={"group_id": "abc"}), (400, 404))
+
+
+def test_public_files_pagination_errors(api: Api) -> None:
+    anon = api.as_token(None)
+    api.check.check_error(anon.get("/articles/123456/files", params={"page": 1, "limit": 3}), 422)
+    api.check.check_error(
+        anon.get("/articles/123456/files", params={"page_size": 1001}), (400, 422)
+    )
+
+
 def test_public_article_list(api: Api) -> None:
     resp = api.as_token(None).get("/articles", params={"page_size": 100})
     api.check.check_request(resp)
