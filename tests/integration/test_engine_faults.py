@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from figdesk.core.api import FigshareClient, RetryPolicy
 from figdesk.core.errors import OfflineError, ServerError
-from figdesk.core.upload import FileUpload, UploadState
+from figdesk.core.upload import FileUpload, UploadEngine, UploadOptions, UploadState
 from tests.integration.engine_support import PART, Env, make_env
 
 
@@ -194,3 +195,20 @@ def test_kill_9_mid_upload_then_resume(env: Env, tmp_path: Path) -> None:
     assert env.puts() - puts <= 64 - 3              # the parts already COMPLETE are not resent
     assert env.stored_bytes(out.file_id) == path.read_bytes()
     assert len(env.files()) == 1
+
+
+def test_stalled_initiate_answered_late_leaves_no_duplicate(env: Env) -> None:
+    path, digest = env.make("stall.bin", 64 * PART)
+    env.sb.faults.fail_next("api", "stall", method="POST", path=r"/files$", seconds=1.0)
+    env.sb.faults.set(bandwidth=1_000_000)           # the upload outlasts the stall
+    impatient = FigshareClient(env.sb.token, env.sb.api_url, timeout=(5.0, 0.3),
+                               retry=RetryPolicy(max_attempts=3, base=0.01, cap=0.05))
+    try:
+        engine = UploadEngine(impatient, UploadOptions(backoff_base=0.02, backoff_cap=0.1,
+                                                       poll_initial=0.02), env.cache)
+        out = engine.upload(env.fu(path))
+    finally:
+        impatient.close()
+    env.sb.faults.set(bandwidth=0)
+    assert out.state == UploadState.DONE and out.md5 == digest, out.error
+    assert [f.id for f in env.files()] == [out.file_id]

@@ -197,7 +197,14 @@ class FileJob:
             except RateLimitedError as exc:     # refused before anything was created
                 retry_after = exc.retry_after
             except (OfflineError, ServerError) as exc:
+                # The request may still be working on the server (a stall, a slow answer):
+                # look twice, a moment apart, before creating another record.
+                fu.lost_initiates += 1
+                self.save()
                 found = self._find_initiated(md5)
+                if found is None:
+                    self.control.sleep(backoff(attempt + 1, self.opts) + self.opts.backoff_base)
+                    found = self._find_initiated(md5)
                 if found is not None:
                     fu.file_id = found
                     break
@@ -310,8 +317,26 @@ class FileJob:
         self.set_state(UploadState.QUEUED, reason + "; uploading it again")
         raise _Restart(reason)
 
+    def _sweep_orphans(self) -> None:
+        """After a lost initiate answer, a record the server made late is an orphan of ours
+        (same name, size, supplied md5, never uploaded): delete it. Only runs then."""
+        fu = self.fu
+        sent = fu.md5 if fu.md5_sent else ""
+        try:
+            files: list[FileInfo] = self.client.list_files(fu.article_id)
+            for f in files:
+                if (f.id != fu.file_id and f.name == fu.name and f.size == fu.size
+                        and f.status == "created" and f.supplied_md5 in (sent, "")):
+                    log.info("deleting orphan file record %s of %s", f.id, fu.path)
+                    self.client.delete_file(fu.article_id, f.id)
+        except NotFoundError:
+            pass
+        fu.lost_initiates = 0
+
     def _done(self) -> None:
         fu = self.fu
+        if fu.lost_initiates:
+            self._sweep_orphans()
         if fu.replace_file_id is not None and fu.replace_file_id != fu.file_id:
             try:
                 self.client.delete_file(fu.article_id, fu.replace_file_id)

@@ -64,6 +64,7 @@ class FileUpload:
     key: str = ""
     replace_file_id: int | None = None
     md5_sent: bool = False      # whether the md5 went with the initiate (else checked after)
+    lost_initiates: int = 0     # initiate answers lost: a late record may need sweeping
 
     def __post_init__(self) -> None:
         if not self.name:
