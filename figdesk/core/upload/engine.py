@@ -42,8 +42,23 @@ class UploadEngine:
         # None: the persistent cache in the user cache dir (a re-run never hashes again)
         self.md5_cache = md5_cache if md5_cache is not None else Md5Cache()
         self.limiter = RateLimiter(self.options.limit_rate)
+        self._seen_rate: float | None = None
+        self._rate_lock = threading.Lock()
         self.slots = AdaptiveLimit(self.options.max_connections, self.options.max_connections,
                                    quiet=self.options.aimd_quiet)
+
+    def server_hash_rate(self) -> float:
+        """Bytes/s Figshare processes a completed file at: measured on earlier big files of
+        this engine (a lower bound: it includes poll overshoot), else the option's guess."""
+        return self._seen_rate or self.options.server_hash_rate
+
+    def observe_processing(self, size: int, seconds: float) -> None:
+        # small files say more about latency than about rate
+        if size >= 64 << 20 and seconds > 0:
+            with self._rate_lock:
+                rate = size / seconds
+                self._seen_rate = rate if self._seen_rate is None else (
+                    0.5 * self._seen_rate + 0.5 * rate)
 
     def set_limit_rate(self, bps: float | None) -> None:
         """Cap all uploads of this engine together at ``bps`` bytes/s (None: no cap)."""

@@ -272,12 +272,14 @@ class FileJob:
         """Wait for ``available`` and a computed_md5 equal to ours, with growing pauses."""
         fu = self.fu
         assert fu.file_id is not None
-        # First wait: about as long as Figshare needs to md5 the file; then a quarter of that
-        # (at least poll_initial), doubling: usually one or two polls, little overshoot.
-        estimate = (max(0, fu.size) / self.opts.server_hash_rate
-                    if self.opts.server_hash_rate > 0 else 0.0)
+        # First wait: about as long as Figshare needs to md5 the file (at the rate seen on
+        # earlier big files, if any); then half of that (at least poll_initial), doubling:
+        # one or two polls (NOTES: about one API request a second), little overshoot.
+        rate = self.engine.server_hash_rate()
+        estimate = max(0, fu.size) / rate if rate > 0 else 0.0
         first = self.opts.poll_initial + estimate
-        wait = max(self.opts.poll_initial, estimate / 4)
+        wait = max(self.opts.poll_initial, estimate / 2)
+        started = time.monotonic()
         deadline = time.monotonic() + max(self.opts.poll_timeout, first)
         polls = 0
         while True:
@@ -295,6 +297,7 @@ class FileJob:
                 if not fu.md5:     # resumed "processing" with no local md5 known: hash now
                     self._hash_now(FileIdentity.of(fu.path))
                     continue
+                self.engine.observe_processing(fu.size, time.monotonic() - started)
                 self._done()
                 return
             if time.monotonic() >= deadline:

@@ -36,7 +36,7 @@ class UploadOptions:
     poll_timeout: float = 300.0       # then the file is "processing on Figshare", checked later
     # Figshare md5s the whole file after complete; polling before it could have is wasted
     # (NOTES: about one API call a second), so the first poll waits size / this rate.
-    server_hash_rate: float = 500e6
+    server_hash_rate: float = 400e6
     max_ic_failures: int = 2          # re-uploads after an integrity failure, then fail
     max_restarts: int = 3             # restarts after the local file changed mid-upload
     pause_hold: float = 20.0          # keep a paused PUT's connection open this long, then drop
