@@ -59,6 +59,16 @@ def _part_puts(sb: Any) -> list[int]:
     return out
 
 
+def _queued(work: Path) -> bool:
+    from figdesk.core.queue import QueueStore
+
+    db = work / "data" / "queue.sqlite3"
+    if not db.exists():
+        return False
+    with QueueStore(db) as store:
+        return len(store.list()) > 0
+
+
 def _wait(cond: Any, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -90,8 +100,10 @@ def test_kill9_then_resume(kill_sandbox: Any, tmp_path: Path) -> None:
                                 stderr=subprocess.DEVNULL)
         try:
             if moment % 3 == 0:
-                # a moment by the clock: may land before the item exists, while hashing...
-                time.sleep(rng.uniform(0.2, 1.5))
+                # a moment by the clock once the jobs are queued: may land before the item
+                # exists, while hashing, between parts...
+                _wait(lambda p=proc, w=work: _queued(w) or p.poll() is not None, 60)
+                time.sleep(rng.uniform(0.0, 0.6))
             else:
                 k = rng.randint(1, PARTS - 2)
                 _wait(lambda k=k, p=proc: len(_part_puts(sb)) >= k or p.poll() is not None, 60)

@@ -102,11 +102,18 @@ def _upload(job: Job, article_id: int, store: QueueStore, engine: Callable[[], E
     eng = engine()
     if eng is None:
         raise FigdeskError("No upload engine is available.")
+    if fu.file_id is None and job.payload.get("engine_runs"):
+        # An earlier run may have been killed between its initiate and the checkpoint of the
+        # answer: that is a lost initiate answer, and the engine sweeps the record it left.
+        fu.lost_initiates = max(fu.lost_initiates, 1)
 
     def checkpoint(current: FileUpload) -> None:
         store.set_upload(job.id, current.to_json())
 
-    checkpoint(fu)
+    payload = dict(job.payload)
+    payload["engine_runs"] = int(payload.get("engine_runs") or 0) + 1
+    payload["upload"] = fu.to_json()
+    store.update(job.id, payload=payload)
     result = eng.upload(fu, checkpoint=checkpoint, progress=progress, control=control)
     checkpoint(result)
     state = UploadState(result.state)
