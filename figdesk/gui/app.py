@@ -12,6 +12,7 @@ from qasync import QEventLoop
 
 from figdesk.gui.accounts import Accounts, SandboxHost
 from figdesk.gui.main_window import MainWindow
+from figdesk.gui.queue_controller import install_upload_queue
 from figdesk.gui.theme import apply_theme, system_prefers_dark
 
 #: Sample items the embedded demo sandbox makes on top of its hand-written samples.
@@ -23,7 +24,9 @@ def build_window(*, sandbox: bool, accounts: Accounts | None = None,
     """The window, not yet started (tests and the screenshot script use this)."""
     if accounts is None:
         accounts = Accounts(sandbox_host=SandboxHost(items=DEMO_ITEMS if sandbox else 0))
-    return MainWindow(accounts, executor=executor, sandbox_mode=sandbox)
+    window = MainWindow(accounts, executor=executor, sandbox_mode=sandbox)
+    install_upload_queue(window)      # upload queue panel, drops, the queue runner
+    return window
 
 
 def run(argv: list[str], *, sandbox: bool) -> int:

@@ -62,6 +62,7 @@ class FilesModel(QAbstractTableModel):
         self._rows: list[FileRow] = []
         self._files: list[FileInfo] = []
         self._local: dict[str, tuple[str, int, str]] = {}
+        self._local_md5: dict[str, str] = {}
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -120,6 +121,13 @@ class FilesModel(QAbstractTableModel):
         self._local = dict(states)
         self._rebuild()
 
+    def set_local_md5s(self, md5s: Mapping[str, str]) -> None:
+        """md5s we computed for uploads by file name: a file whose ``computed_md5`` equals
+        ours is verified even when it was initiated without an md5 (``supplied_md5`` empty)."""
+        if dict(md5s) != self._local_md5:
+            self._local_md5 = dict(md5s)
+            self._rebuild()
+
     def remove_file(self, file_id: int) -> None:
         self._files = [f for f in self._files if f.id != file_id]
         self._rebuild()
@@ -130,7 +138,9 @@ class FilesModel(QAbstractTableModel):
         for f in self._files:
             local = self._local.get(f.name)
             state = local[0] if local and local[0] != AVAILABLE else file_state(f)
-            rows.append(FileRow(f.name, f.size, state, f.verified, f,
+            ours = self._local_md5.get(f.name)
+            verified = f.verified or bool(ours and ours == f.computed_md5)
+            rows.append(FileRow(f.name, f.size, state, verified, f,
                                 local[2] if local else ""))
             seen.add(f.name)
         for name, (state, size, detail) in sorted(self._local.items()):
