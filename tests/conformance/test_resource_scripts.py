@@ -305,3 +305,36 @@ def test_delete_account_items(sandbox: Any, checker: Any, tmp_path: Path) -> Non
     assert [a["id"] for a in _all_own(api)] == [public]
     assert out[2] == "1 errors!"
     assert out[3].startswith(f"Fail descriptions: ['{public}:")
+
+
+def test_batch_linked_records(sandbox: Any, checker: Any, tmp_path: Path) -> None:
+    _, token = sandbox.add_account(
+        first_name="Batch", last_name="Import", email="batch@example.org"
+    )
+    code = prepare(
+        "batch_linked_records",
+        [
+            (r'^TOKEN = "ENTER TOKEN HERE WITH QUOTES"$', f'TOKEN = "{token}"'),
+            (PAGE_BASE, f"BASE_URL = '{sandbox.api_url}'"),
+        ],
+    )
+    out = run(code, tmp_path).splitlines()
+    assert out == [
+        "2 records are ready for upload.",
+        "2 records created and updated. There were 0 records that were not created at all.",
+        "There were 0 records created but with a failed DOI link.",
+        "Failed record descriptions: []",
+    ]
+    api = _api(sandbox, checker, token)
+    items = _all_own(api)
+    assert len(items) == 2
+    for item in items:
+        full = api.check.check_response(api.get(f"/account/articles/{item['id']}"), 200).body
+        assert full["defined_type_name"] == "journal contribution"
+        assert full["resource_doi"] and full["resource_title"] == full["title"]
+        # The author update replaced the owner with the publication's authors.
+        assert all(a["full_name"] != "Batch Import" for a in full["authors"]) and full["authors"]
+        files = api.check.check_response(api.get(f"/account/articles/{item['id']}/files"), 200).body
+        assert [(f["is_link_only"], f["download_url"]) for f in files] == [
+            (True, f"https://doi.org/{full['resource_doi']}")
+        ]
