@@ -173,3 +173,30 @@ def test_failed_upload_exits_1_and_stays_in_queue(sb: Any, capsys: pytest.Captur
     (item,) = items_titled(sb, "Damaged")
     with FigshareClient(sb.token, sb.api_url) as c:
         assert len(c.list_files(item.id)) == 1
+
+
+def test_zip_packs_each_folder_into_one_file(sb: Any, capsys: pytest.CaptureFixture[str],
+                                             tmp_path: Path) -> None:
+    import zipfile
+
+    folder, _ = study(tmp_path)
+    code, _, err = run(capsys, sb, "upload", str(folder), "--new", "Zipped", "--zip")
+    assert code == 0, err
+    (item,) = items_titled(sb, "Zipped")
+    with FigshareClient(sb.token, sb.api_url) as c:
+        (f,) = c.list_files(item.id)
+    assert f.name == "study.zip" and f.status == "available"
+    with QueueStore() as store:
+        (zpath,) = [j.path for j in store.list() if j.path]
+    with zipfile.ZipFile(zpath) as zf:
+        assert sorted(zf.namelist()) == ["study/notes.txt", "study/raw/data.bin"]
+    # queued again before it ran: the same zip (not packed again), so the same jobs resume
+    code, _, err = run(capsys, sb, "upload", str(folder), "--new", "Zipped 2", "--zip",
+                       "--queue")
+    assert code == 0, err
+    code, out, err = run(capsys, sb, "upload", str(folder), "--new", "Zipped 2", "--zip")
+    assert code == 0, err
+    assert out.startswith("Resuming 1 file")
+    with QueueStore() as store:
+        assert {j.path for j in store.list() if j.path} == {zpath}
+    assert len(items_titled(sb, "Zipped 2")) == 1

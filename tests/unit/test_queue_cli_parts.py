@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,34 @@ def test_queue_list_pause_retry_remove(capsys: pytest.CaptureFixture[str]) -> No
     assert "no job 999" in capsys.readouterr().err
     with QueueStore() as store:
         assert [(j.id, j.state) for j in store.list()] == [(a.id, JobState.QUEUED)]
+
+
+def test_foreground_run_follows_another_runner(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """When the app already runs the queue, `figdesk upload` watches it do the jobs."""
+    from figdesk.cli.queue_cmd import report, run_foreground
+    from figdesk.core.queue import Runner, RunnerOptions
+    from figdesk.core.queue.enqueue import enqueue_upload
+    from figdesk.core.upload import FileUpload
+    from tests.faults.queue_fakes import FakeClient, FakeEngine
+
+    p = tmp_path / "a.bin"
+    p.write_bytes(b"data")
+    client = FakeClient()
+    engine = FakeEngine(client, step=0.02)
+    fast = RunnerOptions(poll_interval=0.02)
+    with QueueStore() as store:
+        q = enqueue_upload(store, [FileUpload(path=str(p), article_id=0, size=4)],
+                           new_metadata={"title": "Shared"})
+        app = Runner(QueueStore(store.path), client, options=fast,
+                     engine_factory=lambda c, o: engine)
+        app.start()
+        try:
+            result = run_foreground(store, client, fast, scope=lambda j: j.group_id == q.group_id,
+                                    engine_factory=lambda c, o: engine)
+        finally:
+            app.stop()
+    assert "Another figdesk is running the queue" in capsys.readouterr().err
+    assert [j.state for j in result.jobs] == [JobState.DONE, JobState.DONE]
+    assert report(result, json_out=False) == 0
+    assert len(client.items) == 1
