@@ -230,7 +230,9 @@ def report(result: RunResult, *, json_out: bool) -> int:
         if not json_out:
             print(f"All {len(result.jobs)} jobs done.")
         return 0
-    if result.paused:
+    if result.paused == USER_PAUSE:
+        print("figdesk: the queue is paused; 'figdesk queue run' carries on.", file=sys.stderr)
+    elif result.paused:
         print(f"figdesk: the queue is paused: {result.paused}", file=sys.stderr)
     for job in result.failed:
         print(f"figdesk: job {job.id} failed: {job.describe()}: {job.error}", file=sys.stderr)
