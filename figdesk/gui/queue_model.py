@@ -333,8 +333,9 @@ class QueueProxy(QSortFilterProxyModel):
         self._hide_finished = False
 
     def set_hide_finished(self, hide: bool) -> None:
+        self.beginFilterChange()        # Qt 6.9+: invalidateFilter() is deprecated
         self._hide_finished = hide
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         if not self._hide_finished:

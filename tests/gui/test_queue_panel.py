@@ -1,0 +1,203 @@
+"""The upload queue panel: its model, pause/resume/cancel/retry from the toolbar and the
+context menu, the status bar total, and a queue that outlives the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from figdesk.core.queue import Job, JobKind, JobState, RunnerStatus
+from figdesk.core.upload import Progress
+from figdesk.gui.queue_model import COL_PROGRESS, COL_STATE, PROGRESS_ROLE, QueueModel, QueueProxy
+from tests.gui.conftest import WAIT_MS, sign_in
+from tests.gui.queue_helpers import (
+    FAST,
+    PART,
+    drop,
+    make_files,
+    queue_window,
+    row_position,
+    small_sandbox_fixture,  # noqa: F401  (the small_sandbox fixture)
+)
+
+
+def _job(i: int, state: JobState = JobState.QUEUED, kind: JobKind = JobKind.UPLOAD_FILE,
+         done: int = 0, error: str = "") -> Job:
+    upload = {"path": f"/data/f{i}.bin", "name": f"f{i}.bin", "size": 1000, "bytes_done": done}
+    return Job(id=i, kind=kind, state=state, position=float(i), item_key="id:7", group_id="g",
+               payload={"upload": upload} if kind is JobKind.UPLOAD_FILE else
+               {"metadata": {"title": "T"}}, error=error, article_id=7, updated_at=float(i))
+
+
+def test_queue_model_passes_modeltester_and_coalesces(qtmodeltester: Any) -> None:
+    model = QueueModel()
+    proxy = QueueProxy()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(model)
+    model.set_jobs([_job(1), _job(2, JobState.RUNNING), _job(3, JobState.FAILED, error="Boom"),
+                    _job(4, kind=JobKind.CREATE_ITEM), _job(5, JobState.DONE, done=1000)])
+    qtmodeltester.check(model)
+    qtmodeltester.check(proxy)
+    assert model.rowCount() == 5
+
+    # Many events, one repaint: nothing shows until flush, then one dataChanged.
+    changes: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda a, b, *_: changes.append((a.row(), b.row())))
+    for done in range(0, 1000, 50):
+        model.note_progress(2, Progress("/data/f2.bin", "uploading", done, 1000, 2e6, 1.5))
+    assert changes == [] and model.has_pending()
+    assert model.flush() == []
+    assert changes == [(1, 1)]
+    index = model.index(1, COL_PROGRESS)
+    assert index.data(PROGRESS_ROLE) == 0.95
+    assert model.index(1, COL_STATE).data() == "uploading"
+    assert model.index(2, COL_STATE).data() == "failed"
+    assert "Boom" in model.index(2, 6).data()
+    assert model.index(3, COL_PROGRESS).data(PROGRESS_ROLE) is None   # no bytes: no bar
+    model.set_status(RunnerStatus("offline", "no network"))
+    assert model.index(0, COL_STATE).data() == "waiting for a connection"
+
+    # An unknown job's news is kept until a reload places it.
+    model.note_job(_job(9, JobState.RUNNING))
+    assert model.flush() == [9]
+    model.set_jobs([_job(1), _job(2, JobState.RUNNING), _job(9)])
+    qtmodeltester.check(model)
+    assert [r.job.id for r in model.rows()] == [1, 2, 9]
+    assert model.job(9).state is JobState.RUNNING     # the newer event won over the read
+    proxy.set_hide_finished(True)
+    qtmodeltester.check(proxy)
+    totals = model.totals()
+    assert totals.bytes_total == 3000 and totals.unfinished == 3
+
+
+def _wait_state(qtbot: Any, window: Any, job_id: int, state: JobState) -> None:
+    qtbot.waitUntil(lambda: window.uploads.model.job(job_id) is not None
+                    and window.uploads.model.job(job_id).state is state, timeout=WAIT_MS)
+
+
+def test_pause_resume_cancel_retry(qtbot: Any, small_sandbox: Any, make_window: Any,
+                                   tmp_path: Path) -> None:
+    window = queue_window(qtbot, make_window, small_sandbox)
+    uploads = window.uploads
+    draft = next(r for r in window.items.model.rows() if not r.item.is_public)
+    small_sandbox.faults.set(bandwidth_total=30 * PART)     # ~2 MB/s: slow enough to pause
+    paths = make_files(tmp_path / "big", {"one.bin": 120 * PART, "two.bin": 120 * PART})
+    assert drop(window.items.table.viewport(), paths, row_position(window, draft.item.id))
+    qtbot.waitUntil(lambda: len(uploads.model.rows()) == 2, timeout=WAIT_MS)
+    one, two = (r.job.id for r in uploads.model.rows())
+    qtbot.waitUntil(lambda: all(r.bytes_done > 0 for r in uploads.model.rows()), timeout=WAIT_MS)
+    assert uploads.total_bar.isVisible() and "%" in uploads.total_label.text()
+
+    # Pause one from the toolbar (selection-based).
+    uploads.panel.select_jobs([one])
+    assert uploads.panel.job_buttons["pause"].isEnabled()
+    assert not uploads.panel.job_buttons["retry"].isEnabled()
+    uploads.panel.job_buttons["pause"].trigger()
+    _wait_state(qtbot, window, one, JobState.PAUSED)
+    paused_at = uploads.model.job(one).bytes_done
+    assert 0 < paused_at < 120 * PART
+
+    # Cancel the other from the context menu.
+    uploads.panel.select_jobs([two])
+    menu = uploads.panel.build_menu()
+    cancel = next(a for a in menu.actions() if a.data() == "cancel")
+    assert cancel.isEnabled()
+    cancel.trigger()
+    _wait_state(qtbot, window, two, JobState.CANCELLED)
+
+    # Resume the paused one: it carries on from where it was, and finishes.
+    small_sandbox.faults.reset()
+    uploads.panel.select_jobs([one])
+    uploads.panel.job_buttons["resume"].trigger()
+    _wait_state(qtbot, window, one, JobState.DONE)
+
+    # Retry the cancelled one (context menu again): it starts over and finishes too.
+    uploads.panel.select_jobs([two])
+    menu = uploads.panel.build_menu()
+    next(a for a in menu.actions() if a.data() == "retry").trigger()
+    _wait_state(qtbot, window, two, JobState.DONE)
+    names = sorted(f.name for f in window.session.client.list_files(draft.item.id))
+    assert names.count("one.bin") == 1 and names.count("two.bin") == 1
+    qtbot.waitUntil(lambda: not uploads.total_bar.isVisible(), timeout=WAIT_MS)
+
+    # Clear finished: the list is empty and says how to start.
+    uploads.panel.queue_buttons["clear_finished"].trigger()
+    qtbot.waitUntil(lambda: uploads.model.rowCount() == 0, timeout=WAIT_MS)
+    assert uploads.panel.stack.currentWidget() is uploads.panel.empty
+
+
+def test_pause_all_and_resume_all(qtbot: Any, small_sandbox: Any, make_window: Any,
+                                  tmp_path: Path) -> None:
+    window = queue_window(qtbot, make_window, small_sandbox)
+    uploads = window.uploads
+    small_sandbox.faults.set(bandwidth_total=30 * PART)
+    paths = make_files(tmp_path / "x", {"x.bin": 100 * PART})
+    assert drop(window, paths)
+    qtbot.waitUntil(lambda: any(r.bytes_done > 0 for r in uploads.model.rows()),
+                    timeout=WAIT_MS)
+    uploads.panel.queue_buttons["pause_all"].trigger()
+    qtbot.waitUntil(lambda: uploads.model.status.state == "paused", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: all(r.job.state is not JobState.RUNNING
+                                for r in uploads.model.rows()), timeout=WAIT_MS)
+    assert "paused" in uploads.total_label.text()
+    small_sandbox.faults.reset()
+    uploads.panel.queue_buttons["resume_all"].trigger()
+    qtbot.waitUntil(lambda: all(r.job.state is JobState.DONE for r in uploads.model.rows()),
+                    timeout=WAIT_MS)
+
+
+def test_queue_survives_restart(qtbot: Any, small_sandbox: Any, make_window: Any,
+                                tmp_path: Path) -> None:
+    window = queue_window(qtbot, make_window, small_sandbox)
+    uploads = window.uploads
+    draft = next(r for r in window.items.model.rows() if not r.item.is_public)
+    small_sandbox.faults.set(bandwidth_total=30 * PART)
+    paths = make_files(tmp_path / "r", {"r1.bin": 80 * PART, "r2.bin": 10 * PART,
+                                        "r3.bin": 10 * PART})
+    assert drop(window.items.table.viewport(), paths, row_position(window, draft.item.id))
+    qtbot.waitUntil(lambda: any(r.bytes_done > 0 for r in uploads.model.rows()),
+                    timeout=WAIT_MS)
+    ids = [r.job.id for r in uploads.model.rows()]
+    runner = uploads.runner
+    assert window.close()
+    assert uploads.closed
+    # The old runner lets go of the queue's lock once its job threads have stopped.
+    qtbot.waitUntil(lambda: not runner.running and not runner.lock.held, timeout=WAIT_MS)
+    QApplication.processEvents()
+    small_sandbox.faults.reset()
+
+    again = make_window()
+    from figdesk.gui.queue_controller import install_upload_queue
+
+    install_upload_queue(again, options=FAST, use_tray=False)
+    # Listed before signing in, from the queue on disk.
+    qtbot.waitUntil(lambda: [r.job.id for r in again.uploads.model.rows()] == ids,
+                    timeout=WAIT_MS)
+    assert any(not r.job.state.finished for r in again.uploads.model.rows())
+    sign_in(qtbot, again, small_sandbox.api_url, small_sandbox.token)
+    qtbot.waitUntil(lambda: all(r.job.state is JobState.DONE
+                                for r in again.uploads.model.rows()), timeout=WAIT_MS)
+    names = [f.name for f in again.session.client.list_files(draft.item.id)]
+    assert sorted(n for n in names if n.startswith("r")) == ["r1.bin", "r2.bin", "r3.bin"]
+
+
+def test_delegate_paints_bars(qtbot: Any, qapp: Any) -> None:
+    from figdesk.gui.queue_panel import EMPTY_TEXT, QueuePanel
+
+    model = QueueModel()
+    panel = QueuePanel(model)
+    qtbot.addWidget(panel)
+    panel.resize(900, 200)
+    panel.show()
+    assert panel.stack.currentWidget() is panel.empty and panel.empty.text() == EMPTY_TEXT
+    model.set_jobs([_job(1, JobState.RUNNING, done=500), _job(2, JobState.DONE, done=1000)])
+    panel.update_actions()
+    assert panel.stack.currentWidget() is panel.table
+    image = panel.table.viewport().grab().toImage()
+    rect = panel.table.visualRect(panel.proxy.index(0, COL_PROGRESS))
+    # The bar's filled half differs from its empty half (something was drawn).
+    left = image.pixelColor(rect.left() + rect.width() // 5, rect.center().y())
+    right = image.pixelColor(rect.right() - rect.width() // 5, rect.center().y())
+    assert left != right
