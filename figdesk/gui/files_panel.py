@@ -136,6 +136,11 @@ class FilesPanel(QWidget):
 
     # --- loading ------------------------------------------------------------------------
 
+    def shutdown(self) -> None:
+        self._generation += 1
+        self._tick.stop()
+        self._cancel_download()
+
     def set_session(self, session: Session | None) -> None:
         self.session = session
         self.show_item(None)

@@ -150,6 +150,11 @@ class ItemsView(QWidget):
 
     # --- session and loading ------------------------------------------------------------
 
+    def shutdown(self) -> None:
+        """Stop background work (the window is closing)."""
+        self._generation += 1
+        self._fill_timer.stop()
+
     def set_session(self, session: Session | None) -> None:
         self._generation += 1
         self.session = session

@@ -247,8 +247,9 @@ class MainWindow(ItemActions, QMainWindow):
         """Make ``connected`` the current session and load its items and reference data."""
         if self.session is not None:
             self.session.close()
+        # No Qt parent: background calls still finishing may outlive the window's widgets.
         session = Session(connected.profile, connected.client, connected.account,
-                          self.executor, self)
+                          self.executor)
         session.auth_failed.connect(self._auth_failed)
         session.busy_changed.connect(self._busy_changed)
         self.session = session
@@ -373,6 +374,8 @@ class MainWindow(ItemActions, QMainWindow):
                 event.ignore()
                 self._save_then_close()
                 return
+        self.items.shutdown()
+        self.files.shutdown()
         if self.session is not None:
             self.session.close()
         super().closeEvent(event)

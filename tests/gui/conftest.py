@@ -12,6 +12,7 @@ import os
 os.environ["QT_QPA_PLATFORM"] = "offscreen"   # before anything imports Qt
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -49,3 +50,58 @@ def run_async(qtbot: Any, coro: Any, timeout: int = WAIT_MS) -> Any:
     task = asyncio.ensure_future(coro)
     qtbot.waitUntil(task.done, timeout=timeout)
     return task.result()
+
+
+@pytest.fixture
+def gui_sandbox() -> Iterator[Any]:
+    """An in-process sandbox with the sample items (its own, so faults stay local)."""
+    from figdesk.sandbox import Sandbox, SandboxConfig
+
+    with Sandbox(SandboxConfig(host="127.0.0.1", port=0)) as sb:
+        yield sb
+
+
+@pytest.fixture
+def make_window(qtbot: Any, aloop: Any, executor: ThreadPoolExecutor) -> Iterator[Any]:
+    """``make_window()`` -> a shown MainWindow (not signed in) on the test loop and pool."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from figdesk.gui.accounts import Accounts
+    from figdesk.gui.main_window import MainWindow
+
+    made: list[Any] = []
+
+    def make(accounts: Accounts | None = None, **kw: Any) -> MainWindow:
+        window = MainWindow(accounts or Accounts(), executor=executor, **kw)
+        # Modal questions would block a headless test: answer them unless a test says else.
+        window.ask_unsaved = lambda: "discard"
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        # Let background calls finish before the loop and the pool go away.
+        if window.session is not None:
+            qtbot.waitUntil(lambda w=window: w.session is None or w.session.busy == 0,
+                            timeout=WAIT_MS)
+            window.session.close()
+        window.ask_unsaved = lambda: "discard"
+        window.close()
+        window.deleteLater()
+    # Destroy the windows now, while the loop is still there for anything they cancel.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
+def sign_in(qtbot: Any, window: Any, api_url: str, token: str, name: str = "test") -> Any:
+    """Connect ``window`` to a sandbox account as profile ``name`` and wait for its items."""
+    from figdesk.core.credentials import Profile
+
+    profile = Profile(name, api_url, name)
+    connected = run_async(qtbot, window.dialog_connect(profile, token))
+    window.adopt(connected)
+    qtbot.waitUntil(lambda: not window.items.loading and window.items.model.rowCount() > 0
+                    or window.items.progress_label.text().endswith(" items"), timeout=WAIT_MS)
+    return connected

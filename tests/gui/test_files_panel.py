@@ -1,0 +1,63 @@
+"""The files panel: every file of an item with its state and verified mark; delete; download."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+from typing import Any
+
+from figdesk.core.api import FigshareClient
+from tests.gui.conftest import WAIT_MS, run_async, sign_in
+
+
+def upload_small(client: FigshareClient, article_id: int, name: str, data: bytes) -> int:
+    """A whole upload through the client (the test's setup, not the code under test)."""
+    file_id = client.initiate_upload(article_id, name, len(data), hashlib.md5(data).hexdigest())
+    info = client.get_file(article_id, file_id)
+    for part in client.get_upload_info(info.upload_url).parts:
+        chunk = data[part.start:part.end + 1]
+        client.put_upload_part(info.upload_url, part.part_no, io.BytesIO(chunk), len(chunk))
+    client.complete_upload(article_id, file_id)
+    return file_id
+
+
+def test_files_states_download_and_delete(qtbot: Any, make_window: Any, gui_sandbox: Any,
+                                          tmp_path: Path) -> None:
+    client = FigshareClient(gui_sandbox.token, api_url=gui_sandbox.api_url)
+    article_id = client.create_article({"title": "Files panel test"}).id
+    # More than one page of the files endpoint's default (10), to prove paging.
+    payloads = {f"f{i:02d}.txt": f"file number {i}\n".encode() * (i + 1) for i in range(12)}
+    ids = {name: upload_small(client, article_id, name, data) for name, data in payloads.items()}
+    qtbot.waitUntil(lambda: all(f.status == "available" for f in client.list_files(article_id)),
+                    timeout=WAIT_MS)
+
+    window = make_window()
+    sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
+    qtbot.waitUntil(lambda: not window.items.loading, timeout=WAIT_MS)
+    assert window.items.select_article(article_id)
+    panel = window.files
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 12, timeout=WAIT_MS)
+    states = {panel.model.index(r, 2).data() for r in range(12)}
+    assert states == {"available"}
+    assert all(panel.model.row_at(r).verified for r in range(12))
+    # The items table learnt the number and size of files from the panel.
+    row = window.items.model.row_item(window.items.model.row_of(article_id) or 0)
+    assert row.file_count == 12 and row.files_size == sum(map(len, payloads.values()))
+
+    assert panel.select_file("f03.txt")
+    target = tmp_path / "copy.txt"
+    panel.ask_save_path = lambda _suggested: str(target)
+    panel.download_button.click()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=WAIT_MS)
+    assert target.read_bytes() == payloads["f03.txt"]
+
+    assert panel.select_file("f05.txt")
+    panel.confirm_delete = lambda _name: True
+    panel.delete_button.click()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 11, timeout=WAIT_MS)
+    assert ids["f05.txt"] not in {f.id for f in client.list_files(article_id)}
+    assert window.items.model.row_item(window.items.model.row_of(article_id) or 0
+                                       ).file_count == 11
+    run_async(qtbot, panel.load())
+    assert panel.model.rowCount() == 11
