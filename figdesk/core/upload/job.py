@@ -273,12 +273,13 @@ class FileJob:
         fu = self.fu
         assert fu.file_id is not None
         # First wait: about as long as Figshare needs to md5 the file (at the rate seen on
-        # earlier big files, if any); then half of that (at least poll_initial), doubling:
-        # one or two polls (NOTES: about one API request a second), little overshoot.
+        # earlier big files, if any); then as long again (at least poll_initial), doubling:
+        # polls at 1x, 2x, 4x the estimate, so one or two polls even when Figshare is twice
+        # as slow as guessed (NOTES: about one API request a second).
         rate = self.engine.server_hash_rate()
         estimate = max(0, fu.size) / rate if rate > 0 else 0.0
         first = self.opts.poll_initial + estimate
-        wait = max(self.opts.poll_initial, estimate / 2)
+        wait = max(self.opts.poll_initial, estimate)
         started = time.monotonic()
         deadline = time.monotonic() + max(self.opts.poll_timeout, first)
         polls = 0
