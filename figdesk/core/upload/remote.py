@@ -1,0 +1,229 @@
+"""The Figshare side of one file's upload (network: the API and the upload service).
+
+initiate (a lost answer reconciled from the item's file list, never blindly repeated),
+GET the file, GET its upload_url, complete (a lost 202 checked), poll until ``available``
+with a computed_md5 equal to ours, integrity failures, and the orphan sweep. A mixin of
+``FileJob``, which supplies the state and the bookkeeping.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
+
+from figdesk.core.errors import (
+    NotFoundError,
+    OfflineError,
+    RateLimitedError,
+    ServerError,
+)
+from figdesk.core.models import FileInfo
+from figdesk.core.upload.control import Control
+from figdesk.core.upload.hashing import FileIdentity
+from figdesk.core.upload.options import UploadOptions
+from figdesk.core.upload.parts import backoff
+from figdesk.core.upload.state import FileUpload, UploadState
+
+if TYPE_CHECKING:
+    from figdesk.core.upload.engine import UploadEngine
+
+log = logging.getLogger(__name__)
+
+
+class _Restart(Exception):
+    """Start this file again from initiate (the reason is logged and kept in ``fu.error``)."""
+
+
+class RemoteSteps(ABC):
+    """The API steps of one file; ``FileJob`` provides the attributes and helpers below."""
+
+    engine: UploadEngine
+    client: Any
+    opts: UploadOptions
+    fu: FileUpload
+    control: Control
+
+    @abstractmethod
+    def set_state(self, state: UploadState, error: str | None = None) -> None:
+        """Record a new state, checkpoint it and tell the progress subscriber."""
+
+    @abstractmethod
+    def save(self) -> None:
+        """Checkpoint ``fu``."""
+
+    @abstractmethod
+    def _delete_remote_quietly(self) -> None:
+        """Delete the unfinished file record, if any (errors logged, not raised)."""
+
+    @abstractmethod
+    def _hash_now(self, ident: FileIdentity) -> None:
+        """md5 the local file now (state ``hashing``) and cache it."""
+
+    def _initiate(self) -> None:
+        """POST initiate; a lost answer is reconciled from the item's file list, not repeated
+        blindly (that would leave a second, orphaned file record)."""
+        fu = self.fu
+        md5 = fu.md5 or None
+        attempt = 0
+        while True:
+            try:
+                fu.file_id = self.client.initiate_upload(fu.article_id, fu.name, fu.size, md5,
+                                                         fu.folder_path)
+                break
+            except RateLimitedError as exc:     # refused before anything was created
+                retry_after = exc.retry_after
+            except (OfflineError, ServerError) as exc:
+                # The request may still be working on the server (a stall, a slow answer):
+                # look twice, a moment apart, before creating another record.
+                fu.lost_initiates += 1
+                self.save()
+                found = self._find_initiated(md5)
+                if found is None:
+                    self.control.sleep(backoff(attempt + 1, self.opts) + self.opts.backoff_base)
+                    found = self._find_initiated(md5)
+                if found is not None:
+                    fu.file_id = found
+                    break
+                retry_after = getattr(exc, "retry_after", None)
+                if attempt + 1 >= self.opts.part_retries:
+                    raise
+            attempt += 1
+            self.control.sleep(backoff(attempt, self.opts, retry_after))
+        fu.md5_sent = md5 is not None
+        fu.upload_url = ""
+        fu.parts_done = []
+        fu.bytes_done = 0
+        self.set_state(UploadState.UPLOADING)
+
+    def _find_initiated(self, md5: str | None) -> int | None:
+        try:
+            files: list[FileInfo] = self.client.list_files(self.fu.article_id)
+        except (OfflineError, ServerError, RateLimitedError):
+            return None
+        cands = [f for f in files if f.name == self.fu.name and f.size == self.fu.size
+                 and f.status == "created" and f.supplied_md5 == (md5 or "")]
+        return max((f.id for f in cands), default=None)
+
+    def _get_file(self) -> FileInfo:
+        assert self.fu.file_id is not None
+        try:
+            info: FileInfo = self.client.get_file(self.fu.article_id, self.fu.file_id)
+        except NotFoundError as exc:
+            self.fu.forget_remote()
+            raise _Restart("the file record is gone from the item") from exc
+        return info
+
+    def _upload_info(self) -> Any:
+        try:
+            info = self.client.get_upload_info(self.fu.upload_url)
+        except NotFoundError:
+            info = None
+        if info is None or info.status == "ABORTED":
+            self._delete_remote_quietly()
+            self.fu.forget_remote()
+            raise _Restart("Figshare's upload service no longer knows this upload")
+        return info
+
+    def _complete(self) -> None:
+        fu = self.fu
+        assert fu.file_id is not None
+        attempt = 0
+        while True:
+            try:
+                self.client.complete_upload(fu.article_id, fu.file_id)
+                return
+            except (OfflineError, ServerError, RateLimitedError) as exc:
+                # the 202 may be lost: a file that left "created" was completed
+                try:
+                    if self.client.get_file(fu.article_id, fu.file_id).status != "created":
+                        return
+                except (OfflineError, ServerError, RateLimitedError):
+                    pass
+                attempt += 1
+                if attempt >= self.opts.part_retries:
+                    raise
+                self.control.sleep(backoff(attempt, self.opts, getattr(exc, "retry_after", None)))
+
+    def _poll(self) -> None:
+        """Wait for ``available`` and a computed_md5 equal to ours, with growing pauses."""
+        fu = self.fu
+        assert fu.file_id is not None
+        # First wait: about as long as Figshare needs to md5 the file (at the rate seen on
+        # earlier big files, if any); then as long again (at least poll_initial), doubling:
+        # polls at 1x, 2x, 4x the estimate, so one or two polls even when Figshare is twice
+        # as slow as guessed (NOTES: about one API request a second).
+        rate = self.engine.server_hash_rate()
+        estimate = max(0, fu.size) / rate if rate > 0 else 0.0
+        first = self.opts.poll_initial + estimate
+        wait = max(self.opts.poll_initial, estimate)
+        started = time.monotonic()
+        deadline = time.monotonic() + max(self.opts.poll_timeout, first)
+        polls = 0
+        while True:
+            self.control.sleep(first if polls == 0 else wait)
+            if polls > 0:
+                wait = min(self.opts.poll_max, wait * 2)
+            polls += 1
+            info = self._get_file()
+            if info.status == "ic_failure" or (info.status == "available" and fu.md5
+                                               and info.computed_md5
+                                               and info.computed_md5 != fu.md5):
+                self._integrity_failure(info)
+                return
+            if info.status == "available" and info.computed_md5:
+                if not fu.md5:     # resumed "processing" with no local md5 known: hash now
+                    self._hash_now(FileIdentity.of(fu.path))
+                    continue
+                self.engine.observe_processing(fu.size, time.monotonic() - started)
+                self._done()
+                return
+            if time.monotonic() >= deadline:
+                self.set_state(UploadState.PROCESSING,
+                               "Processing on Figshare; it will be checked again later")
+                return
+
+    def _integrity_failure(self, info: FileInfo) -> None:
+        fu = self.fu
+        fu.ic_failures += 1
+        reason = (f"Figshare's check of the uploaded bytes failed (its md5 "
+                  f"{info.computed_md5 or 'unknown'}, ours {fu.md5 or 'unknown'})")
+        self._delete_remote_quietly()
+        fu.forget_remote()
+        if fu.ic_failures > self.opts.max_ic_failures:
+            self.set_state(UploadState.FAILED,
+                           f"{reason}, {fu.ic_failures} times: the file may be unreadable "
+                           f"or the connection corrupts data")
+            return
+        self.set_state(UploadState.QUEUED, reason + "; uploading it again")
+        raise _Restart(reason)
+
+    def _sweep_orphans(self) -> None:
+        """After a lost initiate answer, a record the server made late is an orphan of ours
+        (same name, size, supplied md5, never uploaded): delete it. Only runs then."""
+        fu = self.fu
+        sent = fu.md5 if fu.md5_sent else ""
+        try:
+            files: list[FileInfo] = self.client.list_files(fu.article_id)
+            for f in files:
+                if (f.id != fu.file_id and f.name == fu.name and f.size == fu.size
+                        and f.status == "created" and f.supplied_md5 in (sent, "")):
+                    log.info("deleting orphan file record %s of %s", f.id, fu.path)
+                    self.client.delete_file(fu.article_id, f.id)
+        except NotFoundError:
+            pass
+        fu.lost_initiates = 0
+
+    def _done(self) -> None:
+        fu = self.fu
+        if fu.lost_initiates:
+            self._sweep_orphans()
+        if fu.replace_file_id is not None and fu.replace_file_id != fu.file_id:
+            try:
+                self.client.delete_file(fu.article_id, fu.replace_file_id)
+            except NotFoundError:
+                pass
+            fu.replace_file_id = None
+        fu.bytes_done = fu.size
+        self.set_state(UploadState.DONE, "")
