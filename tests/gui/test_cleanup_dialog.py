@@ -197,6 +197,7 @@ def test_screenshot(qtbot: Any, qapp: Any, open_dialog: Any, world: dict[str, An
     in docs/screenshots; otherwise they go to a temp folder."""
     from figdesk.gui.theme import apply_theme
 
+    before = (qapp.style().name(), qapp.palette(), qapp.styleSheet())
     apply_theme(qapp, dark)
     try:
         dialog = open_dialog()
@@ -219,9 +220,10 @@ def test_screenshot(qtbot: Any, qapp: Any, open_dialog: Any, world: dict[str, An
         summary = out / f"cleanup-summary-{'dark' if dark else 'light'}.png"
         qapp.processEvents()
         assert dialog.grab().save(str(summary))
-    finally:
-        apply_theme(qapp, False)
-        qapp.setStyleSheet("")
+    finally:   # the application is shared by every GUI test: leave it as it was
+        qapp.setStyle(before[0])
+        qapp.setPalette(before[1])
+        qapp.setStyleSheet(before[2])
 
 
 def test_cancel_stops_between_items(qtbot: Any, open_dialog: Any, world: dict[str, Any],
