@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 DEBS="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 \
 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core xvfb xauth dbus dbus-x11 \
-gnome-keyring curl tmux"
+gnome-keyring curl tmux desktop-file-utils appstream"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""
     for p in $DEBS; do
