@@ -7,7 +7,8 @@
 from figdesk.core.queue.events import JobChanged, JobProgress, RunnerEvent, RunnerStatus
 from figdesk.core.queue.jobs import Job, JobKind, JobState, article_key, parse_article_key
 from figdesk.core.queue.lock import QueueBusyError, RunnerLock
-from figdesk.core.queue.runner import USER_PAUSE, Runner, RunnerOptions
+from figdesk.core.queue.options import USER_PAUSE, RunnerOptions
+from figdesk.core.queue.runner import Runner
 from figdesk.core.queue.store import QueueStore, default_queue_path
 
 __all__ = [

@@ -13,7 +13,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from figdesk.core.errors import AuthError, OfflineError, ServerError
@@ -22,38 +21,13 @@ from figdesk.core.queue.events import EventHub, JobChanged, JobProgress, RunnerE
 from figdesk.core.queue.execute import EngineFactory, JobOutcome, execute_job
 from figdesk.core.queue.jobs import Job, JobState
 from figdesk.core.queue.lock import RunnerLock
+from figdesk.core.queue.options import USER_PAUSE, RunnerOptions, default_probe
 from figdesk.core.queue.probe import Backoff, retry_delay
 from figdesk.core.queue.schedule import runnable_jobs
 from figdesk.core.queue.store import QueueStore
-from figdesk.core.upload import Control, UploadOptions
+from figdesk.core.upload import Control
 
 log = logging.getLogger(__name__)
-
-USER_PAUSE = "Paused."
-
-
-@dataclass(frozen=True)
-class RunnerOptions:
-    """How the runner behaves; tests shrink the delays."""
-
-    files_at_once: int = 2               # jobs (mostly file uploads) running at the same time
-    upload: UploadOptions = field(default_factory=UploadOptions)
-    probe_initial: float = 1.0           # first wait before asking Figshare again when offline
-    probe_max: float = 30.0              # longest wait between two probes
-    retry_base: float = 2.0              # wait before re-running a job after a transient error
-    retry_cap: float = 60.0
-    max_transient: int = 8               # transient failures in a row before a job fails
-    poll_interval: float = 0.5           # how often to look for changes made by other processes
-    clock_skew: float = 120.0            # tolerated clock difference when reconciling a create
-    create_settle: float = 30.0          # wait this long after an unanswered create before another
-
-
-def _default_probe(client: QueueClient) -> object:
-    """One cheap authenticated call. A client's ``ping()`` (a single try, no retries) is
-    preferred: the runner has its own backoff, the client's retries would only add to it."""
-    ping = getattr(client, "ping", None)
-    return ping() if callable(ping) else client.get_account()
-
 
 class Runner:
     """Runs the jobs of a ``QueueStore`` (only those ``scope`` accepts, if given)."""
@@ -69,7 +43,7 @@ class Runner:
         self._engine_factory = engine_factory
         self._engine: Any = None
         self.scope = scope
-        self._probe_call = probe or _default_probe
+        self._probe_call = probe or default_probe
         self.lock = RunnerLock(store.lock_path)
         self.actions = JobActions(store, lambda: self._client, clock_skew=self.options.clock_skew,
                                   create_settle=self.options.create_settle)
