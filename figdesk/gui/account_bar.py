@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -43,7 +43,7 @@ class AccountBar(QWidget):
         self.quota.hide()
         self.profiles = QComboBox()
         self.profiles.setToolTip("Switch profile (service and account)")
-        self.profiles.setMinimumContentsLength(16)
+        self.profiles.setMinimumContentsLength(18)
         self.sign_out_button = QPushButton("Sign out")
         self.sign_out_button.setToolTip("Forget this profile's token (removes it from the "
                                         "keyring)")
@@ -63,8 +63,12 @@ class AccountBar(QWidget):
         self.profiles.blockSignals(True)
         self.profiles.clear()
         for p in profiles:
-            self.profiles.addItem(p.display if p.display == p.name
-                                  else f"{p.name} ({p.display})", p.name)
+            # Default names (the service's own) add nothing to the label; chosen ones do.
+            plain = p.name in ("figshare", "stage", "sandbox") or p.name == p.display
+            self.profiles.addItem(p.display if plain else f"{p.name} ({p.display})", p.name)
+            self.profiles.setItemData(self.profiles.count() - 1,
+                                      f"Profile “{p.name}”: {p.api_url}",
+                                      Qt.ItemDataRole.ToolTipRole)
         if current and self.profiles.findData(current) < 0:
             self.profiles.addItem(current, current)
         self.profiles.addItem("Add a profile…", ADD_PROFILE)

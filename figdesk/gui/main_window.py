@@ -78,7 +78,7 @@ class MainWindow(ItemActions, QMainWindow):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([720, 560])
+        splitter.setSizes([800, 540])
         self.splitter = splitter
 
         central = QWidget()

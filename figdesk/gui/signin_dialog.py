@@ -69,8 +69,9 @@ class SignInDialog(QDialog):
         self.custom_url = QLineEdit()
         self.custom_url.setPlaceholderText("https://api.figshare.example.edu/v2")
         self.profile_name = QLineEdit()
-        self.profile_name.setPlaceholderText("Optional, e.g. “work” (needed for a second "
-                                             "account on the same service)")
+        self.profile_name.setPlaceholderText("Optional, e.g. “work”")
+        self.profile_name.setToolTip("Name profiles to keep several accounts, even on the "
+                                     "same service; switch between them from the window.")
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText("Paste your personal token")

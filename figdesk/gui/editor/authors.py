@@ -85,7 +85,7 @@ class AuthorsEditor(QWidget):
         self.view = QListView()
         self.view.setModel(self.model)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setMaximumHeight(110)
+        self.view.setMaximumHeight(96)
         self.entry = QLineEdit()
         self.entry.setPlaceholderText("Name (optionally with ORCID iD), an ORCID iD, or a "
                                       "Figshare author id")

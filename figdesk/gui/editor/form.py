@@ -148,7 +148,7 @@ class MetadataForm(QWidget):
 
         inner = QWidget()
         inner.setLayout(form)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
@@ -331,7 +331,7 @@ class MetadataForm(QWidget):
             return
         name = self.title.text().strip() or "Untitled"
         what = "New item" if self.is_new else f"Item {self.article_id}"
-        mark = " *" if self._dirty else ""
+        mark = "\u00a0*" if self._dirty else ""     # no break: the marker stays on the line
         self.heading.setText(f"{what}: {name}{mark}")
         self.heading.setToolTip("Unsaved changes" if self._dirty else "")
 
@@ -366,7 +366,11 @@ class MetadataForm(QWidget):
             if soft:
                 text += (" " if text else "") + "<i>Suggested:</i> " + ", ".join(soft) + "."
         self.readiness.setText(text)
-        self.readiness.setProperty("ready", not hard)
+        if self.readiness.property("ready") != (not hard):
+            self.readiness.setProperty("ready", not hard)
+            # Style sheets match dynamic properties only when the widget is re-polished.
+            self.readiness.style().unpolish(self.readiness)
+            self.readiness.style().polish(self.readiness)
         self.save_button.setEnabled(self.isEnabled() and (self._dirty or self.is_new)
                                     and not by_field)
         if not self.is_new:

@@ -33,6 +33,7 @@ class RichTextEdit(QWidget):
         self.edit = QTextEdit()
         self.edit.setAcceptRichText(True)
         self.edit.setMinimumHeight(110)
+        self.edit.setMaximumHeight(220)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(2)
