@@ -86,6 +86,8 @@ class CleanupDialog(QDialog):
         self._job: asyncio.Future[Any] | None = None
         self._loaded = False
         self._count_again = False   # the filters changed while a job ran
+        self._deleting = False      # a backup-and-delete job is running
+        self._close_when_idle = False
         self.report: CleanupReport | None = None
         self.backup_path: Path | None = None
         self.ask_backup_path: Callable[[], str | None] = self._ask_backup_path
@@ -268,6 +270,10 @@ class CleanupDialog(QDialog):
         if not job.cancelled() and job.exception() is not None:
             # Expected failures are handled in the jobs; this one is a bug: show and log it.
             error_box(self, job.exception() or Exception(), "The drafts cleanup stopped.")
+        self._deleting = False
+        if self._close_when_idle:
+            super().reject()
+            return
         self._refresh_state()
         again, self._count_again = self._count_again, False
         if again and self.no_files.isChecked() and not self._cancel.is_set():
@@ -344,6 +350,7 @@ class CleanupDialog(QDialog):
         if not self.confirm(text):
             return
         self._start(self._backup_and_delete(targets, Path(path)))
+        self._deleting = True
 
     def _ask_backup_path(self) -> str | None:
         path, _ = QFileDialog.getSaveFileName(
@@ -385,8 +392,12 @@ class CleanupDialog(QDialog):
             self.start_load()
 
     def reject(self) -> None:
+        """Close. While deleting, stop between items and stay open for the summary; while
+        listing or counting, stop and close once the request in flight has returned (the job
+        must not touch a dialog that is gone)."""
         if self.busy:
-            self.cancel()   # stops between items; the summary still shows what was done
+            self.cancel()
+            self._close_when_idle = not self._deleting
             return
         super().reject()
 

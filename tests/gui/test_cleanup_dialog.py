@@ -277,3 +277,55 @@ def test_open_on_a_session_and_report_deletions(qtbot: Any, aloop: Any,
         dialog.summary.done.emit()
     assert seen == [[world["ids"]["named"]]]
     assert session.busy == 0
+
+
+def test_close_while_busy(qtbot: Any, aloop: Any, executor: ThreadPoolExecutor,
+                          world: dict[str, Any], tmp_path: Path) -> None:
+    """Closing while listing stops and closes; closing while deleting stops between items
+    and keeps the dialog open on the summary."""
+    import threading
+
+    from figdesk.core.workflows.cleanup import delete_drafts, find_drafts
+
+    gate, entered = threading.Event(), threading.Event()
+    held = {find_drafts}
+
+    async def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        def run() -> Any:
+            if fn in held:
+                entered.set()
+                gate.wait(WAIT_MS / 1000)
+            return fn(*args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(executor, run)
+
+    dialog = CleanupDialog(world["client"], call=call)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.busy
+    dialog.reject()
+    assert dialog.isVisible(), "it waits for the request in flight"
+    gate.set()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+    assert dialog.result() == CleanupDialog.DialogCode.Rejected
+
+    gate.clear()
+    held.clear()
+    held.add(delete_drafts)
+    dialog = CleanupDialog(world["client"], call=call)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 0 and not dialog.busy, timeout=WAIT_MS)
+    dialog.match.setText("glacier")
+    dialog.select_all.click()
+    dialog.ask_backup_path = lambda: str(tmp_path / "b.json")
+    dialog.confirm = lambda text: True
+    entered.clear()
+    dialog.delete_clicked()
+    qtbot.waitUntil(entered.is_set, timeout=WAIT_MS)     # the backup is written; deleting
+    dialog.reject()
+    gate.set()
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=WAIT_MS)
+    assert dialog.isVisible() and dialog.report is not None
+    assert dialog.report.deleted == [] and dialog.report.cancelled
+    assert (tmp_path / "b.json").exists()
+    assert dialog.summary.title.text() == "Deleted 0 drafts; 1 not attempted (cancelled)."

@@ -290,3 +290,21 @@ def test_estimate_seconds_follows_the_pacer() -> None:
 def test_default_backup_name() -> None:
     assert default_backup_name(datetime(2026, 3, 4, 5, 6, 7)) == \
         "figdesk-drafts-backup-20260304-050607.json"
+
+
+def test_backup_cancel_leaves_no_file(tmp_path: Path) -> None:
+    client = sample()
+    found = find_drafts(client, DraftCriteria(), now=NOW)
+    cancel = threading.Event()
+    steps: list[CleanupProgress] = []
+
+    def stop_after_first(step: CleanupProgress) -> None:
+        steps.append(step)
+        if step.done == 1:
+            cancel.set()
+
+    with pytest.raises(CancelledError, match="nothing was deleted"):
+        backup_drafts(client, found, tmp_path / "b.json", stop_after_first, cancel)
+    assert list(tmp_path.iterdir()) == []
+    assert [s.phase for s in steps] == ["backing up", "backing up"]
+    assert not [c for c in client.calls if c[0] == "delete"]
