@@ -31,7 +31,9 @@ def build_window(*, sandbox: bool, accounts: Accounts | None = None,
 
 def run(argv: list[str], *, sandbox: bool) -> int:
     """Run the GUI until its window closes. ``sandbox``: on an embedded sandbox."""
-    app = QApplication.instance() or QApplication(argv)
+    # Qt reads argv[0] as the program name; the CLI hands over only the arguments.
+    qt_argv = ["figdesk", *argv] if not argv or argv[0].startswith("-") else list(argv)
+    app = QApplication.instance() or QApplication(qt_argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("figdesk")
     app.setApplicationDisplayName("figdesk")
