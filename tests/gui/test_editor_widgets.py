@@ -73,7 +73,7 @@ def test_tags_and_authors(qtbot: Any) -> None:
         authors.entry.setText(text)
         authors.add_from_entry()
     got = authors.authors()
-    assert [a.full_name for a in got][0] == "Ann Lee"
+    assert got[0].full_name == "Ann Lee"
     assert got[1].orcid_id == "0000-0002-1825-0097" and got[2].id == 4242
     authors.view.setCurrentIndex(authors.model.index(2))
     authors.up_button.click()
