@@ -51,6 +51,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("id", type=int)
     p.set_defaults(func=cmd_remove)
 
+    p = qsub.add_parser("clear", help="forget the jobs that are done or cancelled")
+    p.set_defaults(func=cmd_clear)
+
 
 def job_row(job: Job, waits_for: dict[int, int | None]) -> list[str]:
     state = job.state.value
@@ -129,6 +132,13 @@ def cmd_remove(args: argparse.Namespace) -> int:
                 time.sleep(0.1)
         store.remove(job.id)
     print(f"Job {args.id} removed.")
+    return 0
+
+
+def cmd_clear(args: argparse.Namespace) -> int:
+    with QueueStore() as store:
+        n = store.clear_finished()
+    print(f"Forgot {n} finished job{'s' if n != 1 else ''}.")
     return 0
 
 

@@ -123,6 +123,12 @@ def test_queue_list_pause_retry_remove(capsys: pytest.CaptureFixture[str]) -> No
     assert "no job 999" in capsys.readouterr().err
     with QueueStore() as store:
         assert [(j.id, j.state) for j in store.list()] == [(a.id, JobState.QUEUED)]
+        store.update(a.id, state=JobState.DONE)
+        store.add(JobKind.PUBLISH, article_key(6), {})
+    assert _main("queue", "clear") == 0
+    assert "Forgot 1 finished job." in capsys.readouterr().out
+    with QueueStore() as store:
+        assert [j.kind for j in store.list()] == [JobKind.PUBLISH]
 
 
 def test_foreground_run_follows_another_runner(tmp_path: Path,
