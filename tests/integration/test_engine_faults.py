@@ -197,7 +197,8 @@ def test_kill_9_mid_upload_then_resume(env: Env, tmp_path: Path) -> None:
     assert len(env.files()) == 1
 
 
-def test_stalled_initiate_answered_late_leaves_no_duplicate(env: Env) -> None:
+@pytest.mark.parametrize("settle", [1.5, 0.3], ids=["found-on-second-look", "swept-when-done"])
+def test_stalled_initiate_answered_late_leaves_no_duplicate(env: Env, settle: float) -> None:
     path, digest = env.make("stall.bin", 64 * PART)
     env.sb.faults.fail_next("api", "stall", method="POST", path=r"/files$", seconds=1.0)
     env.sb.faults.set(bandwidth=1_000_000)           # the upload outlasts the stall
@@ -205,10 +206,12 @@ def test_stalled_initiate_answered_late_leaves_no_duplicate(env: Env) -> None:
                                retry=RetryPolicy(max_attempts=3, base=0.01, cap=0.05))
     try:
         engine = UploadEngine(impatient, UploadOptions(backoff_base=0.02, backoff_cap=0.1,
-                                                       poll_initial=0.02), env.cache)
+                                                       poll_initial=0.02,
+                                                       initiate_settle=settle), env.cache)
         out = engine.upload(env.fu(path))
     finally:
         impatient.close()
     env.sb.faults.set(bandwidth=0)
     assert out.state == UploadState.DONE and out.md5 == digest, out.error
     assert [f.id for f in env.files()] == [out.file_id]
+    assert out.lost_initiates == 0

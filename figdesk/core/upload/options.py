@@ -37,6 +37,9 @@ class UploadOptions:
     # Figshare md5s the whole file after complete; polling before it could have is wasted
     # (NOTES: about one API call a second), so the first poll waits size / this rate.
     server_hash_rate: float = 400e6
+    # After an initiate whose answer was lost, the request may still be running on the server
+    # (a stall): look for its record again this long after, and sweep late ones then.
+    initiate_settle: float = 5.0
     max_ic_failures: int = 2          # re-uploads after an integrity failure, then fail
     max_restarts: int = 3             # restarts after the local file changed mid-upload
     pause_hold: float = 20.0          # keep a paused PUT's connection open this long, then drop

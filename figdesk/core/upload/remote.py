@@ -78,10 +78,11 @@ class RemoteSteps(ABC):
                 # The request may still be working on the server (a stall, a slow answer):
                 # look twice, a moment apart, before creating another record.
                 fu.lost_initiates += 1
+                fu.lost_initiate_at = time.time()
                 self.save()
                 found = self._find_initiated(md5)
                 if found is None:
-                    self.control.sleep(backoff(attempt + 1, self.opts) + self.opts.backoff_base)
+                    self.control.sleep(self.opts.initiate_settle)
                     found = self._find_initiated(md5)
                 if found is not None:
                     fu.file_id = found
@@ -204,6 +205,8 @@ class RemoteSteps(ABC):
         (same name, size, supplied md5, never uploaded): delete it. Only runs then."""
         fu = self.fu
         sent = fu.md5 if fu.md5_sent else ""
+        # a request lost less than initiate_settle ago may not have made its record yet
+        self.control.sleep(fu.lost_initiate_at + self.opts.initiate_settle - time.time())
         try:
             files: list[FileInfo] = self.client.list_files(fu.article_id)
             for f in files:

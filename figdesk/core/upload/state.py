@@ -65,6 +65,7 @@ class FileUpload:
     replace_file_id: int | None = None
     md5_sent: bool = False      # whether the md5 went with the initiate (else checked after)
     lost_initiates: int = 0     # initiate answers lost: a late record may need sweeping
+    lost_initiate_at: float = 0.0   # wall-clock time of the last loss (survives restarts)
 
     def __post_init__(self) -> None:
         if not self.name:
