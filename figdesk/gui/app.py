@@ -45,6 +45,7 @@ def run(argv: list[str], *, sandbox: bool) -> int:
     asyncio.set_event_loop(loop)
     executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="figdesk-io")
     window = build_window(sandbox=sandbox, executor=executor)
+    window.dark_action.setChecked(dark)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     window.show()

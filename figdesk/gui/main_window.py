@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -40,6 +41,7 @@ from figdesk.gui.item_actions import ItemActions
 from figdesk.gui.items_view import ItemsView
 from figdesk.gui.session import Session
 from figdesk.gui.signin_dialog import SignInDialog
+from figdesk.gui.theme import apply_theme
 
 APP_NAME = "figdesk"
 
@@ -158,6 +160,15 @@ class MainWindow(ItemActions, QMainWindow):
             else:
                 file_menu.addAction(a)
         self.view_menu = self.menuBar().addMenu("&View")
+        self.dark_action = QAction("&Dark theme", self, checkable=True)
+        self.dark_action.toggled.connect(self._set_dark)
+        self.view_menu.addAction(self.dark_action)
+        self.view_menu.addSeparator()
+
+    def _set_dark(self, dark: bool) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, dark)
 
     def _update_title(self) -> None:
         parts = [APP_NAME]

@@ -116,3 +116,39 @@ def test_switch_profiles_and_sign_out(qtbot: Any, make_window: Any, gui_sandbox:
     assert window.signin_dialog is not None and window.signin_dialog.isVisible()
     assert window.items.empty.isVisible()
     window.signin_dialog.reject()
+
+
+def test_built_in_sandbox_needs_no_token(qtbot: Any, make_window: Any,
+                                         isolated_env: Any) -> None:
+    window = make_window()
+    dialog = window.open_sign_in()
+    dialog.service.setCurrentIndex(dialog.service.findData("sandbox"))
+    assert not dialog.token.isEnabled()
+    try:
+        dialog.sign_in_button.click()
+        qtbot.waitUntil(lambda: window.session is not None, timeout=WAIT_MS)
+        assert window.session.profile.is_sandbox
+        qtbot.waitUntil(lambda: not window.items.loading
+                        and window.items.model.rowCount() > 0, timeout=WAIT_MS)
+        assert isolated_env.store == {}      # a sandbox token is per run: nothing stored
+    finally:
+        qtbot.waitUntil(lambda: window.session is None or window.session.busy == 0,
+                        timeout=WAIT_MS)
+        window.accounts.sandbox_host.stop()
+
+
+def test_closing_with_unsaved_changes_asks(qtbot: Any, make_window: Any,
+                                           gui_sandbox: Any) -> None:
+    window = make_window()
+    sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
+    run_async(qtbot, window.new_item())
+    window.form.title.setText("Not saved yet")
+    asked: list[int] = []
+
+    def cancel() -> str:
+        asked.append(1)
+        return "cancel"
+
+    window.ask_unsaved = cancel
+    assert not window.close()
+    assert asked and window.isVisible() and window.form.title.text() == "Not saved yet"
