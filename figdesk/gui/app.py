@@ -46,6 +46,10 @@ def run(argv: list[str], *, sandbox: bool) -> int:
     executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="figdesk-io")
     window = build_window(sandbox=sandbox, executor=executor)
     window.dark_action.setChecked(dark)
+    # Exceptions escaping a slot (qasync hands them to sys.excepthook) are logged in full and
+    # shown with their details, instead of vanishing on stderr.
+    previous_hook = sys.excepthook
+    sys.excepthook = lambda _t, exc, _tb: window.show_error(exc)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     window.show()
@@ -57,6 +61,7 @@ def run(argv: list[str], *, sandbox: bool) -> int:
         except KeyboardInterrupt:
             code = 130
         start.cancel()
+    sys.excepthook = previous_hook
     if window.session is not None:
         window.session.close()
     executor.shutdown(wait=False, cancel_futures=True)
