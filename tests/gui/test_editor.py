@@ -126,3 +126,30 @@ def test_leaving_unsaved_changes_asks(qtbot: Any, make_window: Any, gui_sandbox:
     title = FigshareClient(gui_sandbox.token, api_url=gui_sandbox.api_url).get_my_article(
         row.item.id).title
     assert title != "Unsaved title"
+
+
+def test_publish_from_the_form(qtbot: Any, make_window: Any, gui_sandbox: Any) -> None:
+    window = make_window()
+    sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
+    row = open_draft(qtbot, window)
+    form = window.form
+    form.description.edit.setPlainText("Ready for the world.")
+    form.keywords.add("published-from-gui")
+    form.license.setCurrentIndex(1)
+    if not form.authors.authors():
+        form.authors.entry.setText("Ann Lee")
+        form.authors.add_from_entry()
+    if not form.item_type.currentData():
+        form.item_type.setCurrentIndex(form.item_type.findData("dataset"))
+    form.metadata_record.setChecked(True)
+    form.metadata_reason.setText("Held by the museum")
+    assert [i.message for i in form.publish_issues() if i.blocking] == []
+    assert form.publish_button.isEnabled()
+    window.confirm = lambda *_a: True
+    assert run_async(qtbot, window.publish(row.item.id)) is True
+    assert not form.dirty                                     # saved before publishing
+    article = FigshareClient(gui_sandbox.token, api_url=gui_sandbox.api_url).get_my_article(
+        row.item.id)
+    assert article.is_public and "published-from-gui" in article.tags
+    r = window.items.model.row_of(row.item.id)
+    assert r is not None and window.items.model.row_item(r).item.status == "public"
