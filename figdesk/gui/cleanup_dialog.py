@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -52,7 +52,15 @@ from figdesk.core.workflows.cleanup import (
     find_drafts,
     human_duration,
 )
-from figdesk.gui.cleanup_model import COL_CREATED, COL_TITLE, DraftsFilter, DraftsModel
+from figdesk.gui.cleanup_model import (
+    COL_CREATED,
+    COL_FILES,
+    COL_ID,
+    COL_MODIFIED,
+    COL_TITLE,
+    DraftsFilter,
+    DraftsModel,
+)
 from figdesk.gui.cleanup_summary import CleanupSummary
 from figdesk.gui.errors_ui import error_box
 
@@ -98,9 +106,12 @@ class CleanupDialog(QDialog):
         self.proxy = DraftsFilter(self)
         self.proxy.setSourceModel(self.model)
         self._build()
+        # Model signals come in bursts (a reset, a re-filter, a re-sort): one refresh each
+        # burst, on the next turn of the event loop.
+        self._refresh_pending = False
         for sig in (self.model.modelReset, self.model.dataChanged, self.proxy.layoutChanged,
                     self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset):
-            sig.connect(self._refresh_state)
+            sig.connect(self._schedule_refresh)
         self._refresh_state()
 
     # --- building -----------------------------------------------------------------------
@@ -138,9 +149,14 @@ class CleanupDialog(QDialog):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        # Widths from the font, not ResizeToContents: measuring 10,000 rows on every change
+        # takes seconds.
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        em = self.fontMetrics().horizontalAdvance("0")
+        for col, chars in ((COL_ID, 14), (COL_CREATED, 12), (COL_MODIFIED, 12), (COL_FILES, 7)):
+            header.resizeSection(col, em * chars)
         self.empty = QLabel(EMPTY_TEXT)
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -225,7 +241,13 @@ class CleanupDialog(QDialog):
                              older_than_days=self.days.value() if self.older.isChecked() else None,
                              title_contains=self.match.text())
 
+    def _schedule_refresh(self, *_: Any) -> None:
+        if not self._refresh_pending:
+            self._refresh_pending = True
+            QTimer.singleShot(0, self, self._refresh_state)
+
     def _refresh_state(self, *_: Any) -> None:
+        self._refresh_pending = False
         shown = self.proxy.rowCount()
         self.list_stack.setCurrentWidget(self.table if shown else self.empty)
         if self._loaded and not self.model.rowCount():
@@ -248,6 +270,7 @@ class CleanupDialog(QDialog):
 
     def _check_visible(self, checked: bool) -> None:
         self.model.set_checked([c.id for c in self.proxy.visible()], checked)
+        self._refresh_state()
 
     def _filters_changed(self, *_: Any) -> None:
         self.proxy.set_criteria(self.criteria())

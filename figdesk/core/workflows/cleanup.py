@@ -14,6 +14,7 @@ followed by an item type name ("Untitled dataset"). Figshare's web form creates 
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -80,6 +81,7 @@ _UNTITLED_HEADS = {"", "untitled", "untitled item", "untitled draft", "(untitled
 _TRAILING_NUMBER = re.compile(r"[\s_\-#]*[(\[]?\s*\d+\s*[)\]]?$")
 
 
+@functools.lru_cache(maxsize=65536)   # the GUI re-filters thousands of rows per keystroke
 def is_untitled(title: str) -> bool:
     """True for an empty title or one of Figshare's placeholder titles (module docstring)."""
     text = " ".join(title.split()).casefold().strip(" .:-_")
