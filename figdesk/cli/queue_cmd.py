@@ -190,12 +190,13 @@ def run_foreground(store: QueueStore, client: object, options: RunnerOptions, *,
     runner = Runner(store, client, options=options,  # type: ignore[arg-type]
                     engine_factory=engine_factory or default_engine_factory,  # type: ignore[arg-type]
                     scope=scope)
+    unsubscribe = runner.subscribe(display.handle)   # before start: no first event missed
     try:
         runner.start()
     except QueueBusyError:
+        unsubscribe()
         print("Another figdesk is running the queue; following its progress.", file=sys.stderr)
         return _watch(store, in_scope, display)
-    runner.subscribe(display.handle)
     try:
         while not runner.wait_idle(0.5):
             pass
