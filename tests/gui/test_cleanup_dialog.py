@@ -18,7 +18,7 @@ from figdesk.core.api import FigshareClient
 from figdesk.core.models import ArticleSummary
 from figdesk.core.workflows.cleanup import DraftCandidate
 from figdesk.gui.cleanup_dialog import EMPTY_TEXT, CleanupDialog
-from figdesk.gui.cleanup_model import COL_ID, DraftsFilter, DraftsModel
+from figdesk.gui.cleanup_model import COL_FILES, COL_ID, DraftsFilter, DraftsModel
 from tests.gui.conftest import WAIT_MS
 
 PUBLISHABLE = {"description": "Measurements of things.", "keywords": ["measurement"],
@@ -93,6 +93,12 @@ def test_model_and_proxy_pass_the_model_tester(qtmodeltester: Any) -> None:
     proxy = DraftsFilter()
     proxy.setSourceModel(model)
     qtmodeltester.check(proxy)
+    proxy.sort(COL_ID, Qt.SortOrder.DescendingOrder)       # forwarded to the source model
+    assert [c.id for c in proxy.visible()] == [2, 1]
+    assert model.data(model.index(1, COL_ID), Qt.ItemDataRole.CheckStateRole) == \
+        Qt.CheckState.Checked, "the check mark follows its item"
+    proxy.sort(COL_FILES, Qt.SortOrder.AscendingOrder)
+    assert [c.id for c in proxy.visible()] == [1, 2]        # unknown count sorts first
 
 
 def test_filters_select_backup_delete_and_summary(qtbot: Any, open_dialog: Any,
