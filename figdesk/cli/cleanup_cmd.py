@@ -116,6 +116,10 @@ def _ctrl_c_cancels(cancel: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _drafts(n: int, these: str = "these ") -> str:
+    return "this draft" if n == 1 and these else f"{these}{n} draft{'s' if n != 1 else ''}"
+
+
 def _candidate_json(c: DraftCandidate) -> dict[str, Any]:
     return {"id": c.id, "title": c.title,
             "created_date": c.item.raw.get("created_date"),
@@ -188,7 +192,7 @@ def cmd_drafts(args: argparse.Namespace) -> int:
         if as_json and not args.yes:
             output.print_json([_candidate_json(c) for c in candidates])
             if candidates:
-                print(f"Nothing deleted: add --yes to delete these {len(candidates)} drafts.",
+                print(f"Nothing deleted: add --yes to delete {_drafts(len(candidates))}.",
                       file=sys.stderr)
             return EXIT_OK
         if not candidates:
@@ -201,24 +205,24 @@ def cmd_drafts(args: argparse.Namespace) -> int:
         backup = None if args.no_backup else _backup_path(args.backup)
         if not as_json:
             _print_table(candidates)
-            print(f"{n} draft{'s' if n != 1 else ''} match.")
+            print(f"{n} draft{' matches' if n == 1 else 's match'}.")
         if not args.yes:
             if not sys.stdin.isatty():
                 print(f"figdesk: nothing deleted: confirmation is needed and the input is not "
-                      f"a terminal; add --yes to delete these {n} drafts.", file=sys.stderr)
+                      f"a terminal; add --yes to delete {_drafts(n)}.", file=sys.stderr)
                 return EXIT_FAIL
             requests = (4 if backup else 2) * n
             took = human_duration(estimate_seconds(client, requests))
             where = f" after a backup to {backup}" if backup else " WITHOUT a backup"
             pace = f" This takes {took} at Figshare's pace." if took else ""
-            if not _ask(f"Delete these {n} drafts{where}?{pace} [y/N] "):
+            if not _ask(f"Delete {_drafts(n)}{where}?{pace} [y/N] "):
                 print("Nothing deleted.")
                 return EXIT_OK  # the user's choice, not a failure
         cancel = threading.Event()
         with _ctrl_c_cancels(cancel):
             if backup is not None:
                 result = backup_drafts(client, candidates, backup, progress, cancel)
-                print(f"Backed up {len(result.backed_up)} drafts to {result.path}",
+                print(f"Backed up {_drafts(len(result.backed_up), '')} to {result.path}",
                       file=sys.stderr)
             report = delete_drafts(client, candidates, progress, cancel)
     finally:

@@ -216,7 +216,8 @@ def test_no_backup_when_asked_explicitly(world: dict[str, Any],
     sb, ids = world["sb"], world["ids"]
     code, out, err = run(capsys, sb, "--match", "lake", "--no-backup", "--yes")
     assert code == 0, err
-    assert "Deleted 1 draft." in out and list(world["dir"].iterdir()) == []
+    assert "1 draft matches." in out and "Deleted 1 draft." in out
+    assert list(world["dir"].iterdir()) == []
     assert [r.path for r in deletes(sb)] == [f"/v2/account/articles/{ids['empty_named']}"]
 
 
