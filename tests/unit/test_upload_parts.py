@@ -18,7 +18,7 @@ from figdesk.core.errors import (
     ServerError,
 )
 from figdesk.core.models import UploadPart
-from figdesk.core.upload import Control, UploadOptions
+from figdesk.core.upload import Control, UploadInterrupted, UploadOptions
 from figdesk.core.upload.concurrency import AdaptiveLimit
 from figdesk.core.upload.parts import PartContext, PartSender, UploadGone
 from figdesk.core.upload.ratelimit import RateLimiter
@@ -118,3 +118,33 @@ def test_gone_upload_and_giving_up(tmp_path: Path) -> None:
         _run(tmp_path, FakeService({2: [NotFoundError("gone")]}, set()))
     with pytest.raises(OfflineError, match="could not be sent"):
         _run(tmp_path, FakeService({1: [ServerError("x")] * 10}, set()), part_retries=3)
+
+
+def test_frontier_paces_a_reader_and_releases_it(tmp_path: Path) -> None:
+    p = tmp_path / "f.bin"
+    p.write_bytes(bytes(4000))
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        parts = [UploadPart(i + 1, i * 1000, i * 1000 + 999, "PENDING", False) for i in range(4)]
+        ctx = PartContext(FakeService({}, set()), "u", fd, str(p), UploadOptions(), Control(),
+                          RateLimiter(None), AdaptiveLimit(1, 1), lambda part: None)
+        sender = PartSender(ctx, parts)
+        c = Control()
+        sender.wait_frontier(0, c)                   # part 1 starts at 0: nothing to wait for
+        released = threading.Event()
+
+        def reader() -> None:
+            sender.wait_frontier(2500, c)            # needs parts 1..3 taken
+            released.set()
+
+        t = threading.Thread(target=reader)
+        t.start()
+        assert not released.wait(0.3)
+        sender.run()                                 # takes every part, then finishes
+        t.join(5)
+        assert released.is_set()
+        sender.finish(failed=True)
+        with pytest.raises(UploadInterrupted):
+            sender.wait_frontier(10**9, c)
+    finally:
+        os.close(fd)

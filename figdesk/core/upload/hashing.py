@@ -45,12 +45,14 @@ class FileIdentity:
 
 def md5_file(path: str, *, expect: FileIdentity | None = None, control: Control | None = None,
              on_bytes: Callable[[int], None] | None = None,
-             chunk: int = HASH_CHUNK) -> str:
+             chunk: int = HASH_CHUNK, gate: Callable[[int], None] | None = None) -> str:
     """Lowercase hex md5 of ``path`` in one sequential pass.
 
     With ``expect``, raises ``FileChangedError`` when the size read or the file's stat after
     reading differ from it (the md5 would describe some other version of the file).
     ``on_bytes(n)`` is told the running total; ``control`` stops the pass within one chunk.
+    ``gate(end)`` is called before reading up to offset ``end`` and may block (to pace the
+    pass behind other readers of the same file).
     """
     h = hashlib.md5()
     buf = bytearray(chunk)
@@ -71,6 +73,8 @@ def md5_file(path: str, *, expect: FileIdentity | None = None, control: Control 
                     control.check()
                     if control.paused:
                         control.wait_while_paused()
+                if gate is not None:
+                    gate(total + chunk)
                 n = f.readinto(view)
                 if not n:
                     break

@@ -206,25 +206,32 @@ class FileJob(RemoteSteps):
         fu.parts_done = sorted(done)
         fu.bytes_done = fu.size - sum(p.length for p in parts)
         self.set_state(UploadState.UPLOADING)
-        hasher = self._start_hasher(ident) if not fu.md5 else None
-        fd = os.open(fu.path, os.O_RDONLY)
+        try:
+            fd = os.open(fu.path, os.O_RDONLY)
+        except OSError as exc:
+            raise LocalFileError(f"{fu.path}: cannot read the file ({exc.strerror})") from exc
+        ctx = PartContext(self.client, fu.upload_url, fd, fu.path, self.opts, self.control,
+                          self.engine.limiter, self.engine.slots, self._part_done)
+        sender = PartSender(ctx, parts)
+        hasher = self._start_hasher(ident, sender) if not fu.md5 else None
+        ok = False
         try:
             if os.fstat(fd).st_ino != ident.inode:
                 self._file_changed("the file was replaced")
-            ctx = PartContext(self.client, fu.upload_url, fd, fu.path, self.opts, self.control,
-                              self.engine.limiter, self.engine.slots, self._part_done)
             try:
-                PartSender(ctx, parts).run(on_wait=self._watch_pause)
+                sender.run(on_wait=self._watch_pause)
             except UploadGone as exc:
                 self._delete_remote_quietly()
                 fu.forget_remote()
                 raise _Restart(f"the upload session ended on Figshare ({exc})") from exc
             except FileChangedError as exc:
                 self._file_changed(exc.message)
+            ok = True
         finally:
-            os.close(fd)
+            sender.finish(failed=not ok)
             if hasher is not None:
                 hasher.join()
+            os.close(fd)
         if hasher is not None:
             if isinstance(self._hash_error, FileChangedError):
                 self._file_changed(self._hash_error.message)
@@ -250,13 +257,19 @@ class FileJob(RemoteSteps):
         elif not paused and self.fu.state == UploadState.PAUSED:
             self.set_state(UploadState.UPLOADING)
 
-    def _start_hasher(self, ident: FileIdentity) -> threading.Thread:
-        """Hash in order while the parts stream: one sequential reader just behind or ahead of
-        the senders, so the second read of each byte comes from the page cache."""
+    def _start_hasher(self, ident: FileIdentity, sender: PartSender) -> threading.Thread:
+        """Hash in order while the parts stream: one sequential reader kept at most
+        ``hash_lead`` bytes ahead of the senders (and free to run behind them), so each byte
+        comes from disk once and from the page cache the second time, even for a file much
+        larger than memory."""
+        lead = self.opts.hash_lead
+
+        def gate(end: int) -> None:
+            sender.wait_frontier(end - lead, self.control)
 
         def work() -> None:
             try:
-                digest = md5_file(self.fu.path, expect=ident, control=self.control)
+                digest = md5_file(self.fu.path, expect=ident, control=self.control, gate=gate)
                 if self.engine.md5_cache is not None:
                     self.engine.md5_cache.put(ident, digest)
                 self._hash_result = digest

@@ -26,6 +26,9 @@ class UploadOptions:
     # md5: "concurrent" initiates without md5 and hashes while the parts stream (one read of
     # the file from disk, the second from the page cache); "before" hashes first and sends it.
     hash_mode: HashMode = "concurrent"
+    # the concurrent hasher stays at most this far ahead of the part senders, so each byte
+    # is read from disk once and found in the page cache by the other reader
+    hash_lead: int = 64 << 20
     chunk_size: int = 1 << 20         # read granularity: cancel/pause are checked between chunks
     # retries and timing
     part_retries: int = 8             # attempts per part before the file fails (this run)

@@ -69,26 +69,52 @@ class PartSender:
         self._lock = threading.Lock()
         self._error: BaseException | None = None
         self._abort = threading.Event()
+        self._moved = threading.Condition(self._lock)
+        self._finished = False
 
     def run(self, on_wait: Callable[[], None] | None = None) -> None:
         n = max(1, min(self.ctx.options.parts_in_flight, len(self._todo)))
         threads = [threading.Thread(target=self._worker, name=f"figdesk-part-{i}", daemon=True)
                    for i in range(n)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            while t.is_alive():
-                t.join(0.2)
-                if on_wait is not None:
-                    on_wait()
+        try:
+            for t in threads:
+                t.start()
+            for t in threads:
+                while t.is_alive():
+                    t.join(0.2)
+                    if on_wait is not None:
+                        on_wait()
+        finally:
+            self.finish()
         if self._error is not None:
             raise self._error
 
+    def finish(self, *, failed: bool = False) -> None:
+        """No more parts will be read: release anyone waiting on the frontier (with
+        ``failed``, make them raise: the work they pace is no longer wanted)."""
+        with self._moved:
+            self._finished = True
+            if failed:
+                self._abort.set()
+            self._moved.notify_all()
+
+    def wait_frontier(self, offset: int, control: Control) -> None:
+        """Block until the senders have taken every part starting before ``offset`` (so a
+        reader staying behind that point finds the bytes in the page cache), or are done."""
+        with self._moved:
+            while (not self._finished and self._todo and self._todo[0].start < offset):
+                control.check()
+                self._moved.wait(0.25)
+            if self._abort.is_set():
+                raise UploadInterrupted("abort")
+
     def _next(self) -> UploadPart | None:
-        with self._lock:
+        with self._moved:
             if self._abort.is_set() or not self._todo:
                 return None
-            return self._todo.popleft()
+            part = self._todo.popleft()
+            self._moved.notify_all()
+            return part
 
     def _worker(self) -> None:
         while (part := self._next()) is not None:
