@@ -79,11 +79,21 @@ class Accounts:
         self.client_factory = client_factory
         self.sandbox_host = sandbox_host or SandboxHost()
         self._memory: dict[str, str] = {}
+        self._known: list[Profile] = []
 
     # --- profiles -----------------------------------------------------------------------
 
     def list_profiles(self) -> list[Profile]:
-        return self.profiles.list()
+        """Blocking (reads the profile file); refreshes ``known_profiles``."""
+        self._known = self.profiles.list()
+        return list(self._known)
+
+    def known_profiles(self) -> list[Profile]:
+        """The profiles as last read or saved: safe on the GUI thread (no disk)."""
+        return list(self._known)
+
+    def known_profile(self, name: str) -> Profile | None:
+        return next((p for p in self._known if p.name == name), None)
 
     def last_profile(self) -> Profile | None:
         return self.profiles.last
@@ -146,6 +156,7 @@ class Accounts:
     def _remember(self, profile: Profile, token: str) -> tuple[bool, str]:
         self.profiles.save(profile)
         self.profiles.set_last(profile.name)
+        self._known = self.profiles.list()
         if profile.is_sandbox:
             # The embedded sandbox's token is minted per run: nothing worth keeping.
             return False, ""

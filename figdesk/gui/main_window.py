@@ -269,7 +269,8 @@ class MainWindow(ItemActions, QMainWindow):
         self._note_keyring(connected)
         self.account_bar.set_account(connected.account)
         if not self.sandbox_mode:
-            self.account_bar.set_profiles(self.accounts.list_profiles(), connected.profile.name)
+            self.account_bar.set_profiles(self.accounts.known_profiles(),
+                                          connected.profile.name)
         else:
             self.account_bar.set_profiles([connected.profile], connected.profile.name)
         self.form.clear()
@@ -317,10 +318,10 @@ class MainWindow(ItemActions, QMainWindow):
     @asyncSlot(str)
     async def switch_profile(self, name: str) -> None:
         if not await self.leave_item_ok():
-            self.account_bar.set_profiles(self.accounts.list_profiles(),
+            self.account_bar.set_profiles(self.accounts.known_profiles(),
                                           self.session.profile.name if self.session else "")
             return
-        profile = self.accounts.profiles.get(name)
+        profile = self.accounts.known_profile(name)
         if profile is None:
             return
         await self._connect_stored(profile)
