@@ -153,3 +153,18 @@ def test_publish_from_the_form(qtbot: Any, make_window: Any, gui_sandbox: Any) -
     assert article.is_public and "published-from-gui" in article.tags
     r = window.items.model.row_of(row.item.id)
     assert r is not None and window.items.model.row_item(r).item.status == "public"
+
+
+def test_leaving_with_save_saves_first(qtbot: Any, make_window: Any, gui_sandbox: Any) -> None:
+    window = make_window()
+    sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
+    row = open_draft(qtbot, window)
+    other = next(r for r in window.items.model.rows() if r.item.id != row.item.id)
+    window.form.title.setText("Saved on the way out")
+    window.ask_unsaved = lambda: "save"
+    window.items.select_article(other.item.id)
+    qtbot.waitUntil(lambda: window.form.article_id == other.item.id, timeout=WAIT_MS)
+    assert not window.form.dirty
+    title = FigshareClient(gui_sandbox.token, api_url=gui_sandbox.api_url).get_my_article(
+        row.item.id).title
+    assert title == "Saved on the way out"
