@@ -98,8 +98,8 @@ class ItemActions(_Base):
             self.form.heading.setText(f"Could not load item {article_id}")
             self.show_error(exc, f"Loading item {article_id}")
             return
-        if session is not self.session or self.items.current_row() is None or \
-                self.items.current_row().item.id != article_id:
+        current = self.items.current_row()
+        if session is not self.session or current is None or current.item.id != article_id:
             return          # the user moved on meanwhile
         row = self.items.model.row_of(article_id)
         count = self.items.model.row_item(row).file_count if row is not None else None
