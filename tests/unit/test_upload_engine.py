@@ -72,10 +72,13 @@ def test_processing_rate_learns_from_big_files_only() -> None:
     engine = UploadEngine(NoNetwork(), UploadOptions(server_hash_rate=400e6),
                           Md5Cache(":memory:"))
     assert engine.server_hash_rate() == 400e6
+    assert engine.server_hash_rate(150e6) == 150e6        # a slow machine: poll later
+    assert engine.server_hash_rate(900e6) == 400e6        # a fast one: keep the guess
     engine.observe_processing(1000, 5.0)               # tiny file: latency, not rate
     assert engine.server_hash_rate() == 400e6
     engine.observe_processing(1 << 30, 10.0)
     assert engine.server_hash_rate() == pytest.approx((1 << 30) / 10.0)
+    assert engine.server_hash_rate(10.0) == pytest.approx((1 << 30) / 10.0)   # seen wins
 
 
 def test_control_limit_reaches_the_limiter(tmp_path: Path) -> None:

@@ -47,10 +47,15 @@ class UploadEngine:
         self.slots = AdaptiveLimit(self.options.max_connections, self.options.max_connections,
                                    quiet=self.options.aimd_quiet)
 
-    def server_hash_rate(self) -> float:
+    def server_hash_rate(self, local_md5_rate: float | None = None) -> float:
         """Bytes/s Figshare processes a completed file at: measured on earlier big files of
-        this engine (a lower bound: it includes poll overshoot), else the option's guess."""
-        return self._seen_rate or self.options.server_hash_rate
+        this engine (a lower bound: it includes poll overshoot), else the option's guess,
+        lowered to our own md5 speed when that is slower (a busy or slow machine: Figshare
+        has to md5 the whole file too, and a poll before it can have is a wasted request)."""
+        if self._seen_rate:
+            return self._seen_rate
+        guess = self.options.server_hash_rate
+        return min(guess, local_md5_rate) if local_md5_rate else guess
 
     def observe_processing(self, size: int, seconds: float) -> None:
         # small files say more about latency than about rate

@@ -44,6 +44,7 @@ class RemoteSteps(ABC):
     opts: UploadOptions
     fu: FileUpload
     control: Control
+    local_md5_rate: float | None
 
     @abstractmethod
     def set_state(self, state: UploadState, error: str | None = None) -> None:
@@ -152,13 +153,13 @@ class RemoteSteps(ABC):
         fu = self.fu
         assert fu.file_id is not None
         # First wait: about as long as Figshare needs to md5 the file (at the rate seen on
-        # earlier big files, if any); then as long again (at least poll_initial), doubling:
-        # polls at 1x, 2x, 4x the estimate, so one or two polls even when Figshare is twice
-        # as slow as guessed (NOTES: about one API request a second).
-        rate = self.engine.server_hash_rate()
+        # earlier big files; else our default guess, or our own md5 speed when slower); then
+        # half that (at least poll_initial), doubling: polls at 1x, 1.5x, 2.5x the estimate,
+        # usually one or two (NOTES: about one API request a second), little overshoot.
+        rate = self.engine.server_hash_rate(self.local_md5_rate)
         estimate = max(0, fu.size) / rate if rate > 0 else 0.0
         first = self.opts.poll_initial + estimate
-        wait = max(self.opts.poll_initial, estimate)
+        wait = max(self.opts.poll_initial, estimate / 2)
         started = time.monotonic()
         deadline = time.monotonic() + max(self.opts.poll_timeout, first)
         polls = 0
