@@ -229,7 +229,9 @@ class CleanupDialog(QDialog):
     # --- state --------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self._job is not None and not self._job.done()
+        """True from the start of a job until its completion has been handled (not merely
+        until the task finished: its done-callback still has to update the dialog)."""
+        return self._job is not None
 
     def targets(self) -> list[DraftCandidate]:
         """What would be deleted: checked rows that the filters show."""
@@ -290,6 +292,7 @@ class CleanupDialog(QDialog):
         self._refresh_state()
 
     def _job_done(self, job: asyncio.Future[Any]) -> None:
+        self._job = None
         if not job.cancelled() and job.exception() is not None:
             # Expected failures are handled in the jobs; this one is a bug: show and log it.
             error_box(self, job.exception() or Exception(), "The drafts cleanup stopped.")
