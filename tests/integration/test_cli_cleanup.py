@@ -50,9 +50,6 @@ def world(sandbox: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    # Log file set-up belongs to the CLI shell and is tested with it; keep these tests about
-    # cleanup (and independent of that module's progress).
-    monkeypatch.setattr("figdesk.cli.main._setup_logging", lambda verbose: None)
     client = FigshareClient(sandbox.token, api_url=sandbox.api_url)
     ids: dict[str, int] = {}
     ids["untitled_empty"] = client.create_article({"title": "Untitled Item"}).id
