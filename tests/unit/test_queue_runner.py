@@ -204,7 +204,8 @@ def test_create_killed_after_sending_is_found_on_restart(store: QueueStore, clie
     create = q.jobs[0]
     # what a process killed right after the POST leaves behind
     store.update(create.id, state=JobState.RUNNING,
-                 payload={**create.payload, "started_at": time.time() - 1})
+                 payload={**create.payload, "started_at": time.time() - 1,
+                          "sent_at": time.time() - 1})
     client.create_article({"title": "Crash"})
     runner = make_runner(store, client, engine)
     runner.start()
@@ -399,3 +400,32 @@ def test_probe_prefers_a_single_try_ping(store: QueueStore, client: FakeClient,
     wait_for(lambda: states(store) == [JobState.DONE] * 2)
     runner.stop()
     assert client.calls.count("get_account") == 0
+
+
+def test_refused_create_is_sent_again_without_waiting(store: QueueStore, client: FakeClient,
+                                                      engine: FakeEngine,
+                                                      tmp_path: Path) -> None:
+    import dataclasses
+
+    import requests
+
+    real_create = client.create_article
+    calls: list[object] = []
+
+    def create(metadata: dict[str, object]) -> object:
+        calls.append(metadata)
+        if len(calls) == 1:
+            cause = requests.ConnectionError("Failed to establish a new connection: "
+                                             "[Errno 111] Connection refused")
+            raise OfflineError("Figshare could not be reached (test)") from cause
+        return real_create(metadata)
+
+    client.create_article = create  # type: ignore[method-assign]
+    enqueue_upload(store, files(tmp_path, "a"), new_metadata={"title": "Refused"})
+    # a settle time far longer than the wait below: only a refused send may skip it
+    runner = Runner(store, client, options=dataclasses.replace(FAST, create_settle=600),
+                    engine_factory=lambda c, o: engine)
+    runner.start()
+    wait_for(lambda: states(store) == [JobState.DONE] * 2)
+    runner.stop()
+    assert len(calls) == 2 and len(client.items) == 1

@@ -92,7 +92,7 @@ class JobActions:
         if isinstance(done, int) and done > 0:
             self.store.set_item_article(job.item_key, done)
             return done
-        sent_at = payload.get("sent_at", payload.get("started_at"))
+        sent_at = payload.get("sent_at")
         if isinstance(sent_at, (int, float)):
             # An earlier try may have created it with the answer lost: look before sending.
             found = self.find_created(job.item_key, job.title, float(payload["started_at"]))
