@@ -20,17 +20,14 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -52,6 +49,7 @@ from figdesk.core.workflows.cleanup import (
     find_drafts,
     human_duration,
 )
+from figdesk.gui.cleanup_filters import CleanupFilterBar
 from figdesk.gui.cleanup_model import (
     COL_CREATED,
     COL_FILES,
@@ -116,30 +114,12 @@ class CleanupDialog(QDialog):
 
     # --- building -----------------------------------------------------------------------
     def _build(self) -> None:
-        self.untitled = QCheckBox("Untitled")
-        self.untitled.setToolTip("No title, or a placeholder such as 'Untitled Item'")
-        self.no_files = QCheckBox("No files")
-        self.no_files.setToolTip("Counts each draft's files (about one request a draft)")
-        self.older = QCheckBox("Older than")
-        self.days = QSpinBox()
-        self.days.setRange(0, 36500)
-        self.days.setValue(365)
-        self.days.setSuffix(" days")
-        self.days.setEnabled(False)
-        self.match = QLineEdit()
-        self.match.setPlaceholderText("Title contains…")
-        self.match.setClearButtonEnabled(True)
-        filters = QHBoxLayout()
-        for w in (self.untitled, self.no_files, self.older, self.days):
-            filters.addWidget(w)
-        filters.addSpacing(12)
-        filters.addWidget(self.match, 1)
-        self.untitled.toggled.connect(self._filters_changed)
-        self.no_files.toggled.connect(self._filters_changed)
-        self.older.toggled.connect(self.days.setEnabled)
-        self.older.toggled.connect(self._filters_changed)
-        self.days.valueChanged.connect(self._filters_changed)
-        self.match.textChanged.connect(self._filters_changed)
+        self.filters = CleanupFilterBar()
+        self.filters.changed.connect(self._filters_changed)
+        # Short names for the filters (tests and the main window use them).
+        self.untitled, self.no_files = self.filters.untitled, self.filters.no_files
+        self.older, self.days, self.match = (self.filters.older, self.filters.days,
+                                             self.filters.match)
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -210,7 +190,7 @@ class CleanupDialog(QDialog):
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         lay.addWidget(hint)
-        lay.addLayout(filters)
+        lay.addWidget(self.filters)
         lay.addWidget(self.list_stack, 1)
         lay.addLayout(row)
         lay.addWidget(self.work_row)
@@ -238,10 +218,7 @@ class CleanupDialog(QDialog):
         return [c for c in self.proxy.visible() if self.model.is_checked(c.id)]
 
     def criteria(self) -> DraftCriteria:
-        return DraftCriteria(untitled=self.untitled.isChecked(),
-                             no_files=self.no_files.isChecked(),
-                             older_than_days=self.days.value() if self.older.isChecked() else None,
-                             title_contains=self.match.text())
+        return self.filters.criteria()
 
     def _schedule_refresh(self, *_: Any) -> None:
         if not self._refresh_pending:
@@ -262,10 +239,9 @@ class CleanupDialog(QDialog):
         self.count_label.setText(text + (f"; backing up and deleting takes {took} at "
                                          "Figshare's pace" if took else ""))
         busy = self.busy
-        for w in (self.untitled, self.no_files, self.older, self.match, self.table,
-                  self.select_all, self.select_none, self.refresh_button):
+        for w in (self.filters, self.table, self.select_all, self.select_none,
+                  self.refresh_button):
             w.setEnabled(not busy)
-        self.days.setEnabled(not busy and self.older.isChecked())
         self.delete_button.setEnabled(not busy and n > 0)
         self.work_row.setVisible(busy)
         self.error_label.setVisible(bool(self.error_label.text()))
