@@ -117,7 +117,8 @@ def cmd_upload(args: argparse.Namespace) -> int:
         return 1
     signature = upload_signature(local.uploads, article_id=article_id,
                                  new_title=args.new.strip() if args.new else None,
-                                 publish=args.publish, extra=metadata)
+                                 publish=args.publish,
+                                 extra={**metadata, "impersonate": args.impersonate})
     client = client_from_args(args)
     with QueueStore() as store:
         existing = store.find_open_group(signature)
@@ -150,7 +151,7 @@ def cmd_upload(args: argparse.Namespace) -> int:
                 store, report_.uploads, article_id=article_id,
                 new_metadata={**metadata, "title": args.new.strip()} if args.new else None,
                 publish=args.publish, signature=signature,
-                label=args.new or f"item {article_id}")
+                label=args.new or f"item {article_id}", impersonate=args.impersonate)
         _say_queued(args, queued)
         if args.queue:
             return 0

@@ -200,3 +200,29 @@ def test_zip_packs_each_folder_into_one_file(sb: Any, capsys: pytest.CaptureFixt
     with QueueStore() as store:
         assert {j.path for j in store.list() if j.path} == {zpath}
     assert len(items_titled(sb, "Zipped 2")) == 1
+
+
+def test_impersonated_upload_stays_for_that_account(sb: Any, capsys: pytest.CaptureFixture[str],
+                                                    tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Queued with --impersonate, run later without it: still done for the member."""
+    from figdesk.sandbox import ADMIN_ACCOUNT_ID
+
+    admin_token = sb.token_of(ADMIN_ACCOUNT_ID)
+    monkeypatch.setenv("FIGSHARE_TOKEN", admin_token)
+    with FigshareClient(admin_token, sb.api_url) as admin:
+        member = next(m.id for m in admin.list_institution_accounts()
+                      if m.id != ADMIN_ACCOUNT_ID)
+    f = tmp_path / "for-member.bin"
+    f.write_bytes(os.urandom(5000))
+    code, _, err = run(capsys, sb, "--impersonate", str(member), "upload", str(f), "--new",
+                       "Member's data", "--queue")
+    assert code == 0, err
+    code, _, err = run(capsys, sb, "queue", "run")
+    assert code == 0, err
+    with FigshareClient(admin_token, sb.api_url) as admin:
+        assert not [a for a in admin.list_my_articles() if a.title == "Member's data"]
+        acting = admin.impersonating(member)
+        (item,) = [a for a in acting.list_my_articles() if a.title == "Member's data"]
+        (stored,) = acting.list_files(item.id)
+    assert stored.name == "for-member.bin" and stored.status == "available"

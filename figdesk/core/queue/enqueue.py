@@ -45,8 +45,11 @@ def upload_signature(files: Iterable[FileUpload], *, article_id: int | None,
 
 def enqueue_upload(store: QueueStore, files: Sequence[FileUpload], *,
                    article_id: int | None = None, new_metadata: Mapping[str, Any] | None = None,
-                   publish: bool = False, signature: str = "", label: str = "") -> QueuedUpload:
-    """Queue the upload, or find the same one still unfinished (when ``signature`` matches)."""
+                   publish: bool = False, signature: str = "", label: str = "",
+                   impersonate: int | None = None) -> QueuedUpload:
+    """Queue the upload, or find the same one still unfinished (when ``signature`` matches).
+    ``impersonate``: the account an institution admin acts for; the jobs keep it, so they
+    run for that account whoever runs the queue later."""
     if (article_id is None) == (new_metadata is None):
         raise ValueError("give exactly one of article_id and new_metadata")
     if signature:
@@ -54,15 +57,16 @@ def enqueue_upload(store: QueueStore, files: Sequence[FileUpload], *,
         if existing is not None:
             return QueuedUpload(existing, tuple(store.list(group_id=existing)), resumed=True)
     group = store.add_group(signature, label)
+    acting: dict[str, Any] = {"impersonate": impersonate} if impersonate is not None else {}
     specs: list[tuple[JobKind, str, Mapping[str, Any]]] = []
     if new_metadata is not None:
         key = store.new_item_key(str(new_metadata.get("title") or ""))
-        specs.append((JobKind.CREATE_ITEM, key, {"metadata": dict(new_metadata)}))
+        specs.append((JobKind.CREATE_ITEM, key, {"metadata": dict(new_metadata), **acting}))
     else:
         assert article_id is not None
         key = article_key(article_id)
     for fu in files:
-        specs.append((JobKind.UPLOAD_FILE, key, {"upload": fu.to_json()}))
+        specs.append((JobKind.UPLOAD_FILE, key, {"upload": fu.to_json(), **acting}))
     if publish:
-        specs.append((JobKind.PUBLISH, key, {}))
+        specs.append((JobKind.PUBLISH, key, {**acting}))
     return QueuedUpload(group, tuple(store.add_many(specs, group_id=group)))

@@ -209,6 +209,23 @@ class Runner:
             self._status = new
             self.hub.emit(new)
 
+    def _tools_for(self, job: Job) -> tuple[JobActions, Callable[[], Any]]:
+        """The actions and engine for a job: the runner's own, unless the job was queued
+        while acting for another account (``--impersonate``): then a client for that one."""
+        want = job.payload.get("impersonate")
+        client = self._client
+        if not isinstance(want, int) or getattr(client, "impersonate", None) == want \
+                or not hasattr(client, "impersonating"):
+            return self.actions, self._engine_for_run
+        other: Any = client.impersonating(want)
+        actions = JobActions(self.store, lambda: other, clock_skew=self.options.clock_skew,
+                             create_settle=self.options.create_settle)
+        factory = self._engine_factory
+
+        def engine() -> Any:
+            return factory(other, self.options.upload) if factory is not None else None
+        return actions, engine
+
     def _engine_for_run(self) -> Any:
         with self._mu:
             if self._engine is None and self._engine_factory is not None:
@@ -303,8 +320,9 @@ class Runner:
 
     def _run_job(self, job: Job, control: Control) -> None:
         try:
+            actions, engine = self._tools_for(job)
             outcome = execute_job(
-                job, self.store, self.actions, self._engine_for_run, control,
+                job, self.store, actions, engine, control,
                 progress=lambda p: self.hub.emit(JobProgress(job.id, p)))
         except Exception as exc:  # a bug, not a Figshare answer: keep it, say it
             log.exception("job %s failed unexpectedly", job.id)
