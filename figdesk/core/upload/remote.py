@@ -152,14 +152,14 @@ class RemoteSteps(ABC):
         """Wait for ``available`` and a computed_md5 equal to ours, with growing pauses."""
         fu = self.fu
         assert fu.file_id is not None
-        # First wait: about as long as Figshare needs to md5 the file (at the rate seen on
-        # earlier big files; else our default guess, or our own md5 speed when slower); then
-        # half that (at least poll_initial), doubling: polls at 1x, 1.5x, 2.5x the estimate,
-        # usually one or two (NOTES: about one API request a second), little overshoot.
+        # Figshare md5s the whole file before "available". Estimate how long that takes (at
+        # the rate seen on earlier big files; else our default guess, or our own md5 speed
+        # when slower) and poll at 0.6x, 1x, 1.8x, 3.4x of it: one or two polls in the usual
+        # case (NOTES: about one API request a second), and little overshoot.
         rate = self.engine.server_hash_rate(self.local_md5_rate)
         estimate = max(0, fu.size) / rate if rate > 0 else 0.0
-        first = self.opts.poll_initial + estimate
-        wait = max(self.opts.poll_initial, estimate / 2)
+        first = self.opts.poll_initial + 0.6 * estimate
+        wait = max(self.opts.poll_initial, 0.4 * estimate)
         started = time.monotonic()
         deadline = time.monotonic() + max(self.opts.poll_timeout, first)
         polls = 0
