@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
+from qasync import asyncSlot, asyncWrap
 
 from figdesk.core.errors import FigdeskError
 from figdesk.core.models import FileInfo
@@ -233,7 +233,8 @@ class FilesPanel(QWidget):
         session, article_id, row = self.session, self.article_id, self.selected()
         if session is None or article_id is None or row is None or row.info is None:
             return
-        if not self.confirm_delete(row.name):
+        # Dialogs run outside this task (asyncWrap): see item_actions.leave_item_ok.
+        if not await asyncWrap(self.confirm_delete, row.name):
             return
         self.status.setText(f"Deleting {row.name}…")
         try:
@@ -254,7 +255,7 @@ class FilesPanel(QWidget):
         session, row = self.session, self.selected()
         if session is None or row is None or row.info is None or self._download is not None:
             return
-        path = self.ask_save_path(str(Path.home() / row.name))
+        path = await asyncWrap(self.ask_save_path, str(Path.home() / row.name))
         if not path:
             return
         await self.download(row.info, path)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
-from qasync import asyncSlot
+from qasync import asyncSlot, asyncWrap
 
 from figdesk.core.errors import AuthError, FigdeskError, OfflineError
 from figdesk.core.metadata import blank, diff_request, from_article, to_request
@@ -78,7 +78,9 @@ class ItemActions(_Base):
         """True when the current form may be left (saved, discarded or clean)."""
         if not self.form.dirty:
             return True
-        choice = self.ask_unsaved()
+        # Modal questions run outside this task (asyncWrap): a nested Qt loop inside a running
+        # task would let other tasks step into it, which asyncio forbids.
+        choice = await asyncWrap(self.ask_unsaved)
         if choice == "discard":
             self.form.revert()
             return True
@@ -228,8 +230,8 @@ class ItemActions(_Base):
             self.show_error(FigdeskError("Publishing still needs " + ", ".join(needs) + ".",
                                          title="Not ready to publish"))
             return False
-        if not self.confirm("Publish item", "Publish this item? A public version with a DOI "
-                            "is created; it cannot be deleted afterwards."):
+        if not await asyncWrap(self.confirm, "Publish item", "Publish this item? A public "
+                               "version with a DOI is created; it cannot be deleted afterwards."):
             return False
         try:
             await session.call(session.client.publish_article, article_id)
@@ -247,8 +249,9 @@ class ItemActions(_Base):
         session = self.session
         if session is None or row.item.is_public:
             return False
-        if not self.confirm("Delete draft", f"Delete the draft “{row.item.title}” and its "
-                            "files from Figshare? This cannot be undone."):
+        if not await asyncWrap(self.confirm, "Delete draft", f"Delete the draft "
+                               f"“{row.item.title}” and its files from Figshare? This cannot "
+                               "be undone."):
             return False
         try:
             await session.call(session.client.delete_article, row.item.id)

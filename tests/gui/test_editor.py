@@ -168,3 +168,45 @@ def test_leaving_with_save_saves_first(qtbot: Any, make_window: Any, gui_sandbox
     title = FigshareClient(gui_sandbox.token, api_url=gui_sandbox.api_url).get_my_article(
         row.item.id).title
     assert title == "Saved on the way out"
+
+
+def test_real_question_box_runs_outside_the_task(qtbot: Any, make_window: Any,
+                                                 gui_sandbox: Any) -> None:
+    """The real QMessageBox (not a stand-in): its nested event loop must not run inside the
+    asyncio task that asked (asyncio would refuse to step other tasks)."""
+    import asyncio
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from figdesk.gui.main_window import MainWindow
+
+    window = make_window()
+    window.ask_unsaved = MainWindow.ask_unsaved.__get__(window)
+    sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
+    row = open_draft(qtbot, window)
+    other = next(r for r in window.items.model.rows() if r.item.id != row.item.id)
+    window.form.title.setText("Throw this away")
+    answered: list[bool] = []
+    probe: list[Any] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        # While the box is open, other tasks must still be able to run.
+        if not probe:
+            probe.append(asyncio.ensure_future(asyncio.sleep(0)))
+        if not probe[0].done() and len(probe) < 200:
+            probe.append(None)          # bounded: a stuck loop fails the test, not hangs it
+            QTimer.singleShot(20, answer)
+            return
+        answered.append(probe[0].done())
+        box.button(QMessageBox.StandardButton.Discard).click()
+
+    QTimer.singleShot(20, answer)
+    window.items.select_article(other.item.id)
+    qtbot.waitUntil(lambda: window.form.article_id == other.item.id, timeout=WAIT_MS)
+    assert answered == [True] and not window.form.dirty
+    window.ask_unsaved = lambda: "discard"
