@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -52,6 +53,9 @@ def run(argv: list[str], *, sandbox: bool) -> int:
     sys.excepthook = lambda _t, exc, _tb: window.show_error(exc)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
+    # Ctrl+C in the terminal quits like the window's Quit (Python runs the handler whenever
+    # the loop hands it control, which qasync does between Qt events).
+    previous_sigint = signal.signal(signal.SIGINT, lambda *_a: window.close())
     window.show()
     code = 0
     with loop:
@@ -62,6 +66,7 @@ def run(argv: list[str], *, sandbox: bool) -> int:
             code = 130
         start.cancel()
     sys.excepthook = previous_hook
+    signal.signal(signal.SIGINT, previous_sigint)
     if window.session is not None:
         window.session.close()
     executor.shutdown(wait=False, cancel_futures=True)
