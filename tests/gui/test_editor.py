@@ -36,6 +36,13 @@ def test_edit_save_and_read_back(qtbot: Any, make_window: Any, gui_sandbox: Any)
     form.categories.set_checked([c.id for c in selectable])
     form.categories.changed.emit()
     form.description.edit.setPlainText("A description typed in the editor.")
+    form.references.setPlainText("https://example.org/paper")
+    form.first_online.setText("2021-06-01")
+    form.funding.setText("Grant 42")
+    department = form.custom.widgets["Department"]
+    department.setCurrentIndex(department.findData("History"))
+    group = window.ref.groups[-1]
+    form.group.setCurrentIndex(form.group.findData(group.id))
     assert form.save_button.isEnabled()
 
     form.save_button.click()
@@ -49,6 +56,10 @@ def test_edit_save_and_read_back(qtbot: Any, make_window: Any, gui_sandbox: Any)
     assert {c.id for c in article.categories} == {c.id for c in selectable}
     assert any(a.orcid_id == "0000-0002-1825-0097" for a in article.authors)
     assert "A description typed in the editor." in article.description
+    assert article.references == ("https://example.org/paper",)
+    assert article.timeline.get("firstOnline", "")[:10] == "2021-06-01"
+    assert article.funding == "Grant 42" and article.group_id == group.id
+    assert {c.name: c.value for c in article.custom_fields}["Department"] == "History"
     # The table shows the new title too.
     r = window.items.model.row_of(row.item.id)
     assert r is not None and window.items.model.row_item(r).item.title == article.title

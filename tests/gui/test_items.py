@@ -6,11 +6,22 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 
 from figdesk.core.api import FigshareClient
 from figdesk.gui.items_model import COL_ID, COL_TITLE, ROW_ROLE
 from tests.gui.conftest import WAIT_MS, sign_in
+
+
+class _UrlCatcher(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def catch(self, url: QUrl) -> None:
+        self.urls.append(url.toString())
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +102,18 @@ def test_context_menu_actions(qtbot: Any, make_window: Any, big_sandbox: Any) ->
     names["copy_doi"].trigger()
     qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == public.item.doi,
                     timeout=WAIT_MS)
+
+    # "Open on figshare.com" goes to the system browser through QDesktopServices.
+    opened = _UrlCatcher()
+    QDesktopServices.setUrlHandler("https", opened, "catch")
+    QDesktopServices.setUrlHandler("http", opened, "catch")
+    try:
+        names["open"].trigger()
+        qtbot.waitUntil(lambda: bool(opened.urls), timeout=WAIT_MS)
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+        QDesktopServices.unsetUrlHandler("http")
+    assert opened.urls[0] in (public.item.url_private_html, public.item.url_public_html)
 
     draft = next(r for r in view.model.rows() if not r.item.is_public)
     window.confirm = lambda *_a: True
