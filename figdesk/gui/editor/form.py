@@ -210,6 +210,8 @@ class MetadataForm(QWidget):
         self.is_new = article_id is None
         self.is_public = is_public
         self.file_count = file_count
+        # Publishing a public item makes a new public version; say so on the button.
+        self.publish_button.setText("Publish new version…" if is_public else "Publish…")
         self.set_enabled(True)
         self._show(meta)
         self._baseline = self.current()
