@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 
 from figdesk.core.models import ArticleSummary
@@ -84,6 +85,12 @@ class ItemsModel(QAbstractTableModel):
         self._rows: list[ItemRow] = []
         self._by_id: dict[int, int] = {}
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        # Row updates that move a row in the current sort are re-sorted together, at most a
+        # few times a second: file figures arrive one row at a time.
+        self._resort_timer = QTimer(self)
+        self._resort_timer.setSingleShot(True)
+        self._resort_timer.setInterval(200)
+        self._resort_timer.timeout.connect(self._resort_if_sorted)
 
     # --- Qt model API -------------------------------------------------------------------
 
@@ -170,7 +177,7 @@ class ItemsModel(QAbstractTableModel):
             return
         old = self._rows[row]
         self._rows[row] = ItemRow.build(item, old.file_count, old.files_size)
-        self._row_changed(row)
+        self._row_changed(row, old)
 
     def set_file_figures(self, article_id: int, count: int, size: int) -> None:
         row = self._by_id.get(article_id)
@@ -180,7 +187,7 @@ class ItemsModel(QAbstractTableModel):
         if (old.file_count, old.files_size) == (count, size):
             return
         self._rows[row] = ItemRow.build(old.item, count, size)
-        self._row_changed(row)
+        self._row_changed(row, old)
 
     def remove(self, article_id: int) -> None:
         row = self._by_id.get(article_id)
@@ -193,8 +200,12 @@ class ItemsModel(QAbstractTableModel):
 
     # --- internals ----------------------------------------------------------------------
 
-    def _row_changed(self, row: int) -> None:
+    def _row_changed(self, row: int, old: ItemRow) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        if self._sort and old.keys[self._sort[0]] != self._rows[row].keys[self._sort[0]]:
+            self._resort_timer.start()
+
+    def _resort_if_sorted(self) -> None:
         if self._sort:
             self._resort()
 
@@ -203,6 +214,7 @@ class ItemsModel(QAbstractTableModel):
 
     def _resort(self) -> None:
         assert self._sort is not None
+        self._resort_timer.stop()
         column, order = self._sort
         self.layoutAboutToBeChanged.emit()
         old_ids = [r.item.id for r in self._rows]

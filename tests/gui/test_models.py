@@ -124,3 +124,20 @@ def test_category_model(qtmodeltester: Any) -> None:
     model.set_checked([3, 4, 1])
     assert model.checked() == (3, 4)       # 1 is not selectable
     assert model.index_of(1).flags() & Qt.ItemFlag.ItemIsUserCheckable == Qt.ItemFlag(0)
+
+
+def test_row_updates_resort_together(qtbot: Any) -> None:
+    model = ItemsModel()
+    proxy = ItemsProxy()
+    proxy.setSourceModel(model)
+    model.append_page([summary(i) for i in range(1, 101)])
+    proxy.sort(COL_FILES, Qt.SortOrder.DescendingOrder)
+    layouts: list[int] = []
+    model.layoutChanged.connect(lambda *_: layouts.append(1))
+    for i in range(1, 31):                     # figures arriving one row at a time
+        model.set_file_figures(i, i, i * 10)
+    # Coalesced: rows move once the burst is over, not once per row.
+    qtbot.waitUntil(lambda: proxy.index(0, COL_ID).data() == "30", timeout=5000)
+    assert len(layouts) == 1
+    model.set_file_figures(50, 1, 10)          # does not change the order at the top
+    assert [proxy.index(r, COL_ID).data() for r in range(3)] == ["30", "29", "28"]
