@@ -186,7 +186,9 @@ def run_foreground(store: QueueStore, client: object, options: RunnerOptions, *,
 
     for job in in_scope():
         if job.kind is JobKind.UPLOAD_FILE:
-            display.add_job(job.id, job.file_name or job.path, job.size)
+            folder = str(job.upload.get("folder_path") or "").strip("/")
+            name = job.file_name or job.path
+            display.add_job(job.id, f"{folder}/{name}" if folder else name, job.size)
     runner = Runner(store, client, options=options,  # type: ignore[arg-type]
                     engine_factory=engine_factory or default_engine_factory,  # type: ignore[arg-type]
                     scope=scope)
