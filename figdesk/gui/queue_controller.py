@@ -37,7 +37,12 @@ from figdesk.gui.bridge import QueueBridge
 from figdesk.gui.dropzone import DropTarget, DropZone
 from figdesk.gui.fmt import human_size
 from figdesk.gui.notify import Notifier
-from figdesk.gui.queue_actions import apply_job_action, apply_queue_action, prepare_drop
+from figdesk.gui.queue_actions import (
+    apply_job_action,
+    apply_queue_action,
+    prepare_drop,
+    start_runner_nicely,
+)
 from figdesk.gui.queue_model import JobRow, QueueModel
 from figdesk.gui.queue_panel import QueuePanel
 
@@ -169,7 +174,7 @@ class UploadQueue(QObject):
                             engine_factory=self.engine_factory)
             self.bridge.attach(runner)
             try:
-                await self._blocking(runner.start)
+                await self._blocking(start_runner_nicely, runner)
             except QueueBusyError as exc:
                 self.bridge.detach()
                 self.busy_elsewhere = True
