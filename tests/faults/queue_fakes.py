@@ -97,6 +97,14 @@ class FakeClient:
             raise NotFoundError("no such item")
 
 
+    def list_files(self, article_id: int) -> list[Any]:
+        self._gate("list_files")
+        return []
+
+    def delete_file(self, article_id: int, file_id: int) -> None:
+        self._gate("delete_file")
+
+
 class FakeEngine:
     """Uploads in ``parts`` steps, checkpointing each; honours Control like the real engine.
     ``script`` maps a file name to exceptions to raise on successive runs."""

@@ -429,3 +429,35 @@ def test_refused_create_is_sent_again_without_waiting(store: QueueStore, client:
     wait_for(lambda: states(store) == [JobState.DONE] * 2)
     runner.stop()
     assert len(calls) == 2 and len(client.items) == 1
+
+
+def test_late_record_of_a_lost_initiate_is_swept(store: QueueStore, client: FakeClient,
+                                                 engine: FakeEngine, tmp_path: Path) -> None:
+    """An initiate that timed out lands on Figshare after the upload finished: the job ends
+    only once that orphan record could appear and has been deleted."""
+    from figdesk.core.models import FileInfo
+
+    records: list[FileInfo] = []
+    deleted: list[int] = []
+    real_upload = engine.upload
+
+    def upload(fu: FileUpload, **kw: object) -> FileUpload:
+        fu.lost_initiates += 1           # the first initiate's answer never came
+        kw["checkpoint"](fu)             # type: ignore[operator]
+        out = real_upload(fu, **kw)      # type: ignore[arg-type]
+        records.append(FileInfo.from_json({"id": 99, "name": fu.name, "size": fu.size,
+                                           "status": "created"}))   # ...and lands late
+        records.append(FileInfo.from_json({"id": out.file_id, "name": fu.name,
+                                           "size": fu.size, "status": "available"}))
+        return out
+
+    engine.upload = upload  # type: ignore[method-assign]
+    client.list_files = lambda article_id: list(records)  # type: ignore[method-assign]
+    client.delete_file = lambda article_id, file_id: deleted.append(file_id)  # type: ignore[method-assign]
+    enqueue_upload(store, files(tmp_path, "a"), new_metadata={"title": "T"})
+    runner = make_runner(store, client, engine)
+    runner.start()
+    wait_for(lambda: states(store) == [JobState.DONE] * 2)
+    runner.stop()
+    assert deleted == [99]
+    assert store.list()[1].payload["swept"] is True

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from figdesk.core.errors import FigdeskError, NotFoundError, OfflineError, ServerError
-from figdesk.core.models import Article, ArticleSummary, Created
+from figdesk.core.models import Article, ArticleSummary, Created, FileInfo
 from figdesk.core.queue.jobs import Job
 from figdesk.core.queue.store import QueueStore
 
@@ -68,6 +68,8 @@ class QueueClient(Protocol):
                        replace: bool = False) -> tuple[str, ...]: ...
     def publish_article(self, article_id: int) -> str: ...
     def delete_article(self, article_id: int) -> None: ...
+    def list_files(self, article_id: int) -> list[FileInfo]: ...
+    def delete_file(self, article_id: int, file_id: int) -> None: ...
 
 
 class JobActions:
@@ -193,3 +195,22 @@ class JobActions:
             if not sent_before:
                 raise
             # An earlier try went through and its 204 was lost.
+
+    # -- files ---------------------------------------------------------------------------------
+
+    def sweep_orphan_files(self, article_id: int, name: str, size: int, keep_file_id: int | None,
+                           sent_md5: str) -> int:
+        """Delete file records an unanswered initiate left behind: same name and size as
+        ours, never uploaded to (``created``), not the one we kept. Returns how many."""
+        client = self._client()
+        gone = 0
+        for f in client.list_files(article_id):
+            if (f.id != keep_file_id and f.name == name and f.size == size
+                    and f.status == "created" and f.supplied_md5 in (sent_md5, "")):
+                log.info("deleting file record %s left by a lost initiate of %s", f.id, name)
+                try:
+                    client.delete_file(article_id, f.id)
+                except NotFoundError:
+                    pass
+                gone += 1
+        return gone

@@ -6,6 +6,7 @@ module only maps their results and exceptions onto queue states.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -74,7 +75,7 @@ def execute_job(job: Job, store: QueueStore, actions: JobActions,
         elif job.kind is JobKind.DELETE_ITEM:
             actions.delete_item(job, article_id)
         else:
-            return _upload(job, article_id, store, engine, control, progress)
+            return _upload(job, article_id, store, actions, engine, control, progress)
         return JobOutcome(JobState.DONE)
     except UploadInterrupted as exc:
         state = JobState.CANCELLED if exc.reason == "cancel" else JobState.QUEUED
@@ -89,11 +90,12 @@ def execute_job(job: Job, store: QueueStore, actions: JobActions,
         return _from_error(exc)
 
 
-def _upload(job: Job, article_id: int, store: QueueStore, engine: Callable[[], Engine | None],
-            control: Control, progress: Callable[[Progress], None]) -> JobOutcome:
+def _upload(job: Job, article_id: int, store: QueueStore, actions: JobActions,
+            engine: Callable[[], Engine | None], control: Control,
+            progress: Callable[[Progress], None]) -> JobOutcome:
     fu = FileUpload.from_json(job.upload)
     if fu.state is UploadState.DONE:
-        return JobOutcome(JobState.DONE)
+        return _after_done(job.id, store, actions, fu)
     if not fu.article_id:
         fu.article_id = article_id     # the item was created by an earlier job
     if fu.state in (UploadState.FAILED, UploadState.CANCELLED, UploadState.PAUSED):
@@ -107,8 +109,14 @@ def _upload(job: Job, article_id: int, store: QueueStore, engine: Callable[[], E
         # answer: that is a lost initiate answer, and the engine sweeps the record it left.
         fu.lost_initiates = max(fu.lost_initiates, 1)
 
+    lost_before = fu.lost_initiates
+
     def checkpoint(current: FileUpload) -> None:
-        store.set_upload(job.id, current.to_json())
+        # An initiate lost in this run may still reach Figshare after the engine's own sweep
+        # (a request stuck in the network): note when, to look once more later.
+        extra = {"lost_initiate_at": time.time()} if current.lost_initiates > lost_before \
+            else None
+        store.set_upload(job.id, current.to_json(), extra)
 
     payload = dict(job.payload)
     payload["engine_runs"] = int(payload.get("engine_runs") or 0) + 1
@@ -117,7 +125,9 @@ def _upload(job: Job, article_id: int, store: QueueStore, engine: Callable[[], E
     result = eng.upload(fu, checkpoint=checkpoint, progress=progress, control=control)
     checkpoint(result)
     state = UploadState(result.state)
-    if state in (UploadState.DONE, UploadState.SKIPPED):
+    if state is UploadState.DONE:
+        return _after_done(job.id, store, actions, result)
+    if state is UploadState.SKIPPED:
         return JobOutcome(JobState.DONE)
     if state is UploadState.CANCELLED:
         return JobOutcome(JobState.CANCELLED, interrupted=True)
@@ -130,6 +140,24 @@ def _upload(job: Job, article_id: int, store: QueueStore, engine: Callable[[], E
         return JobOutcome(JobState.FAILED, result.error or "The upload failed.",
                           "UploadFailed")
     return JobOutcome(JobState.QUEUED, result.error, "", transient=True)
+
+
+def _after_done(job_id: int, store: QueueStore, actions: JobActions,
+                fu: FileUpload) -> JobOutcome:
+    """Done, unless an initiate of this file went unanswered: then the job ends only once a
+    record that request may have made late has had time to appear and has been deleted."""
+    job = store.require(job_id)
+    lost_at = job.payload.get("lost_initiate_at")
+    if not isinstance(lost_at, (int, float)) or job.payload.get("swept"):
+        return JobOutcome(JobState.DONE)
+    wait = lost_at + actions.create_settle - time.time()
+    if wait > 0:
+        return JobOutcome(JobState.QUEUED, "Checking that no second file record was left.",
+                          delay=wait)
+    actions.sweep_orphan_files(fu.article_id, fu.name, fu.size, fu.file_id,
+                               fu.md5 if fu.md5_sent else "")
+    store.update(job_id, payload={**job.payload, "swept": True})
+    return JobOutcome(JobState.DONE)
 
 
 def default_engine_factory(client: Any, options: UploadOptions) -> Engine:

@@ -185,14 +185,17 @@ class QueueStore:
             con.execute(f"UPDATE jobs SET {', '.join(cols)} WHERE id = ?", args)
         return self.require(job_id)
 
-    def set_upload(self, job_id: int, upload: Mapping[str, Any]) -> None:
-        """Store the engine's checkpoint (``FileUpload.to_json()``) of an upload job."""
+    def set_upload(self, job_id: int, upload: Mapping[str, Any],
+                   extra: Mapping[str, Any] | None = None) -> None:
+        """Store the engine's checkpoint (``FileUpload.to_json()``) of an upload job, and
+        ``extra`` keys of the payload with it (one transaction)."""
         with self._tx() as con:
             row = con.execute("SELECT payload FROM jobs WHERE id = ?", (job_id,)).fetchone()
             if row is None:
                 return
             payload = json.loads(row[0] or "{}")
             payload["upload"] = dict(upload)
+            payload.update(extra or {})
             con.execute("UPDATE jobs SET payload = ?, updated_at = ? WHERE id = ?",
                         (json.dumps(payload), time.time(), job_id))
 
