@@ -227,6 +227,19 @@ class UploadQueue(QObject):
             return
         self.model.set_jobs(jobs)
         self._watched |= {j.group_id for j in jobs if not j.state.finished}
+        self._learn_titles()
+
+    def _learn_titles(self) -> None:
+        """Titles of the queue's items, from the items list (a dict lookup per job)."""
+        items = self.window.items.model
+        titles: dict[int, str] = {}
+        for row in self.model.rows():
+            article_id = row.job.article_id
+            if article_id and article_id not in titles:
+                index = items.row_of(article_id)
+                if index is not None:
+                    titles[article_id] = items.row_item(index).item.title
+        self.model.set_titles(titles)
 
     @asyncSlot()
     async def _reload_slot(self) -> None:
@@ -352,11 +365,10 @@ class UploadQueue(QObject):
     def _announce(self) -> None:
         if self._failed:
             failed, self._failed = self._failed, []
-            first = failed[0]
-            name = JobRow(first).name
+            first = JobRow(failed[0])
             more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
-            self.notifier.notify("Upload failed", f"{name}: {first.error or 'failed'}{more}",
-                                 error=True)
+            self.notifier.notify("Upload failed", f"{first.name}: {first.details or 'failed'}"
+                                 f"{more}", error=True)
         rows = self.model.rows()
         for group in list(self._watched):
             jobs = [r.job for r in rows if r.job.group_id == group]

@@ -7,7 +7,7 @@ timer every ~150 ms) turns what changed into one ``dataChanged`` per batch of ro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -91,11 +91,12 @@ class JobRow:
         return {JobKind.UPDATE_ITEM: "Save metadata", JobKind.PUBLISH: "Publish",
                 JobKind.DELETE_ITEM: "Delete item"}.get(job.kind, job.kind.value)
 
-    @property
-    def item(self) -> str:
-        if self.job.article_id:
-            return str(self.job.article_id)
-        return "new item"
+    def item(self, titles: Mapping[int, str]) -> str:
+        """The item's title when the items list knows it, else its id."""
+        article_id = self.job.article_id
+        if article_id:
+            return titles.get(article_id) or str(article_id)
+        return f"new: {self.job.title}" if self.job.title else "new item"
 
     def state_text(self, status: RunnerStatus) -> str:
         job = self.job
@@ -135,6 +136,9 @@ class JobRow:
     def details(self) -> str:
         job = self.job
         if job.error:
+            # Errors about the local file start with its full path: the Name column says it.
+            if job.path and job.error.startswith(job.path + ": "):
+                return job.error[len(job.path) + 2:]
             return job.error
         if job.state is JobState.DONE and self.is_upload:
             return "md5 matches Figshare's"
@@ -151,6 +155,7 @@ class QueueModel(QAbstractTableModel):
         self._pending_jobs: dict[int, Job] = {}
         self._pending_progress: dict[int, Progress] = {}
         self.status = RunnerStatus("stopped")
+        self.titles: dict[int, str] = {}
 
     # --- Qt -------------------------------------------------------------------------------
 
@@ -169,7 +174,7 @@ class QueueModel(QAbstractTableModel):
             if col == COL_NAME:
                 return row.name
             if col == COL_ITEM:
-                return row.item
+                return row.item(self.titles)
             if col == COL_STATE:
                 return row.state_text(self.status)
             if col == COL_PROGRESS:
@@ -188,7 +193,9 @@ class QueueModel(QAbstractTableModel):
             if col == COL_NAME and row.job.path:
                 return f"{row.job.path} ({human_size(row.job.size)})"
             if col == COL_DETAILS and row.details:
-                return row.details
+                return row.job.error or row.details
+            if col == COL_ITEM and row.job.article_id:
+                return f"Item {row.job.article_id}"
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_SPEED, COL_ETA):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -218,6 +225,14 @@ class QueueModel(QAbstractTableModel):
 
     def note_progress(self, job_id: int, progress: Progress) -> None:
         self._pending_progress[job_id] = progress
+
+    def set_titles(self, titles: Mapping[int, str]) -> None:
+        """Item titles by id (from the items list), for the Item column."""
+        if dict(titles) != self.titles:
+            self.titles = dict(titles)
+            if self._rows:
+                self.dataChanged.emit(self.index(0, COL_ITEM),
+                                      self.index(len(self._rows) - 1, COL_ITEM))
 
     def set_status(self, status: RunnerStatus) -> None:
         """The runner's state colours every waiting row's words: repaint the State column."""

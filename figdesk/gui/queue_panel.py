@@ -100,7 +100,7 @@ class QueuePanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        widths = {COL_NAME: 260, COL_ITEM: 80, COL_STATE: 170, COL_PROGRESS: 150,
+        widths = {COL_NAME: 240, COL_ITEM: 150, COL_STATE: 150, COL_PROGRESS: 150,
                   COL_SPEED: 90, COL_ETA: 80, COL_DETAILS: 200}
         for col, width in widths.items():
             self.table.setColumnWidth(col, width)

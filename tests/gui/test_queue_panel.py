@@ -201,3 +201,73 @@ def test_delegate_paints_bars(qtbot: Any, qapp: Any) -> None:
     left = image.pixelColor(rect.left() + rect.width() // 5, rect.center().y())
     right = image.pixelColor(rect.right() - rect.width() // 5, rect.center().y())
     assert left != right
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def test_screenshots(qtbot: Any, qapp: Any, small_sandbox: Any, make_window: Any,
+                     tmp_path: Path) -> None:
+    """The main window with the queue busy (jobs done, running, paused, failed, queued), in
+    light and dark, and the empty queue. FIGDESK_SCREENSHOTS=1 writes them to
+    docs/screenshots; otherwise to a temp folder."""
+    import dataclasses
+    import os
+
+    from figdesk.gui.theme import apply_theme
+
+    options = dataclasses.replace(FAST, files_at_once=3)
+    window = queue_window(qtbot, make_window, small_sandbox, options=options)
+    uploads = window.uploads
+    out = SCREENSHOTS if os.environ.get("FIGDESK_SCREENSHOTS") else tmp_path
+    out.mkdir(parents=True, exist_ok=True)
+    before = (qapp.style().name(), qapp.palette(), qapp.styleSheet())
+    try:
+        apply_theme(qapp, False)
+        qapp.processEvents()
+        assert uploads.panel.grab().save(str(out / "queue-empty-light.png"))
+
+        draft = next(r for r in window.items.model.rows() if not r.item.is_public)
+        pos = row_position(window, draft.item.id)
+        viewport = window.items.table.viewport()
+        done = make_files(tmp_path / "s", {"readme.txt": 2000})
+        assert drop(viewport, done, pos)
+        qtbot.waitUntil(lambda: len(uploads.model.rows()) == 1
+                        and uploads.model.rows()[0].job.state is JobState.DONE, timeout=WAIT_MS)
+        small_sandbox.faults.set(bandwidth_total=12 * PART)
+        names = {"scan-001.tif": 300 * PART, "scan-002.tif": 260 * PART,
+                 "scan-003.tif": 200 * PART, "notes-draft.docx": 3000,
+                 "scan-004.tif": 150 * PART, "scan-005.tif": 120 * PART}
+        paths = make_files(tmp_path / "s", names)
+        assert drop(viewport, paths, pos)
+        qtbot.waitUntil(lambda: len(uploads.model.rows()) == 7, timeout=WAIT_MS)
+        ids = {r.job.file_name: r.job.id for r in uploads.model.rows()}
+        Path(paths[3]).unlink()      # gone before its turn: that job fails, in words
+        qtbot.waitUntil(lambda: uploads.model.job(ids["scan-002.tif"]).state
+                        is JobState.RUNNING, timeout=WAIT_MS)
+        uploads.job_action("pause", [ids["scan-002.tif"]])
+        qtbot.waitUntil(lambda: uploads.model.job(ids["notes-draft.docx"]).state
+                        is JobState.FAILED, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: uploads.model.job(ids["scan-002.tif"]).state
+                        is JobState.PAUSED, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: all(r.bytes_done > 0 for r in uploads.model.rows()
+                                    if r.job.state is JobState.RUNNING)
+                        and uploads.total_bar.isVisible(), timeout=WAIT_MS)
+        window.items.select_article(draft.item.id)
+        qtbot.waitUntil(lambda: window.files.article_id == draft.item.id, timeout=WAIT_MS)
+        window.tabs.setCurrentWidget(window.files)
+        uploads.panel.select_jobs([ids["scan-001.tif"]])
+        for dark in (False, True):
+            apply_theme(qapp, dark)
+            qtbot.wait(400)     # two coalescing ticks: the rows show their latest figures
+            assert window.grab().save(str(out / f"queue-{'dark' if dark else 'light'}.png"))
+        states = {r.job.state for r in uploads.model.rows()}
+        assert {JobState.DONE, JobState.RUNNING, JobState.PAUSED, JobState.FAILED} <= states
+        small_sandbox.faults.reset()
+        uploads.queue_action("pause_all")
+        qtbot.waitUntil(lambda: all(r.job.state is not JobState.RUNNING
+                                    for r in uploads.model.rows()), timeout=WAIT_MS)
+    finally:   # the application is shared by every GUI test: leave it as it was
+        qapp.setStyle(before[0])
+        qapp.setPalette(before[1])
+        qapp.setStyleSheet(before[2])
