@@ -75,7 +75,10 @@ def md5_file(path: str, *, expect: FileIdentity | None = None, control: Control 
                         control.wait_while_paused()
                 if gate is not None:
                     gate(total + chunk)
-                n = f.readinto(view)
+                try:
+                    n = f.readinto(view)
+                except OSError as exc:
+                    raise LocalFileError(f"{path}: cannot read the file ({exc.strerror})") from exc
                 if not n:
                     break
                 h.update(view[:n])

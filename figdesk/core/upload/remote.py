@@ -76,13 +76,17 @@ class RemoteSteps(ABC):
             except RateLimitedError as exc:     # refused before anything was created
                 retry_after = exc.retry_after
             except (OfflineError, ServerError) as exc:
-                # The request may still be working on the server (a stall, a slow answer):
-                # look twice, a moment apart, before creating another record.
-                fu.lost_initiates += 1
-                fu.lost_initiate_at = time.time()
-                self.save()
+                # A 5xx answer ends the request: a record it made is there now. No answer at
+                # all (timeout, dropped connection) may mean the request is still running on
+                # the server: look again once it must have settled, and remember the loss so a
+                # record made even later is swept when the file is done.
+                still_running = isinstance(exc, OfflineError)
+                if still_running:
+                    fu.lost_initiates += 1
+                    fu.lost_initiate_at = time.time()
+                    self.save()
                 found = self._find_initiated(md5)
-                if found is None:
+                if found is None and still_running:
                     self.control.sleep(self.opts.initiate_settle)
                     found = self._find_initiated(md5)
                 if found is not None:

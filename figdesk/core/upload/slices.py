@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 
-from figdesk.core.errors import FileChangedError
+from figdesk.core.errors import FileChangedError, LocalFileError
 from figdesk.core.upload.control import Control, UploadInterrupted
 from figdesk.core.upload.ratelimit import RateLimiter
 
@@ -60,7 +60,11 @@ class SliceBody:
             want = min(self.chunk, self.length - pos)
             if self.limiter is not None:
                 want = self.limiter.take(want, self.control)
-            data = os.pread(self.fd, want, self.offset + pos)
+            try:
+                data = os.pread(self.fd, want, self.offset + pos)
+            except OSError as exc:
+                raise LocalFileError(f"{self.path or 'file'}: cannot read the file "
+                                     f"({exc.strerror})") from exc
             if len(data) != want:
                 raise FileChangedError(
                     f"{self.path or 'file'}: the file got shorter while it was being uploaded")
