@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from figdesk.core.credentials import Profile
@@ -78,7 +79,9 @@ class Session(QObject):
 
     def _set_busy(self, delta: int) -> None:
         self._busy += delta
-        self.busy_changed.emit(self._busy)
+        # A call still pending when the app quits finishes after Qt is gone: nobody to tell.
+        if shiboken6.isValid(self):
+            self.busy_changed.emit(self._busy)
 
 
 def _close_quietly(client: Any) -> None:
