@@ -94,7 +94,7 @@ def shoot(app: QApplication, dark: bool) -> None:
     save(window, f"main-{suffix}.png")
     save(window.tabs, f"editor-{suffix}.png")
     bar = window.form.scroll.verticalScrollBar()
-    bar.setValue(bar.maximum() * 2 // 3)
+    window.form.scroll.ensureWidgetVisible(window.form.categories)
     settle(app)
     save(window.tabs, f"editor-fields-{suffix}.png")
     bar.setValue(0)

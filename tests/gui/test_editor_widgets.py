@@ -93,3 +93,15 @@ def test_rich_text_gives_compact_html(qtbot: Any) -> None:
     html = rich.html()
     assert "Hello" in html and "font-weight" in html and "<body" not in html
     assert "<!DOCTYPE" not in html
+
+
+def test_chosen_categories_are_in_sight(qtbot: Any) -> None:
+    picker = CategoryPicker()
+    qtbot.addWidget(picker)
+    picker.load([Category(1, "Biological Sciences", 0, is_selectable=False),
+                 Category(2, "Genetics", 1), Category(4, "Physics", 0, is_selectable=False),
+                 Category(5, "Optics", 4)])
+    picker.set_checked([2])
+    bio = picker.proxy.mapFromSource(picker.model.index_of(1))
+    physics = picker.proxy.mapFromSource(picker.model.index_of(4))
+    assert picker.tree.isExpanded(bio) and not picker.tree.isExpanded(physics)

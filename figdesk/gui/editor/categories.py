@@ -105,6 +105,13 @@ class CategoryPicker(QWidget):
         self.model.set_checked(ids)
         self._loading = False
         self._update_summary()
+        # Open the branches that hold a chosen category, so the ticks are in sight.
+        self.tree.collapseAll()
+        for category_id in ids:
+            parent = self.proxy.mapFromSource(self.model.index_of(category_id)).parent()
+            while parent.isValid():
+                self.tree.expand(parent)
+                parent = parent.parent()
 
     def _search(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
