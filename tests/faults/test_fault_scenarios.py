@@ -26,6 +26,8 @@ from tests.faults.scenarios import (
     run_scenario,
 )
 
+pytestmark = pytest.mark.slow
+
 ROUNDS = int(os.environ.get("FIGDESK_FAULT_ROUNDS", "26"))
 PARALLEL = 8
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 PART = 64 * 1024
 PARTS = 24
 IN_FLIGHT = 2
