@@ -79,6 +79,11 @@ class ItemRow:
         return ItemRow(item, file_count, files_size, display, keys, hay)
 
 
+def build_rows(items: Iterable[ArticleSummary] | None) -> list[ItemRow] | None:
+    """Precompute rows for a page (pure Python, no Qt: safe on a worker thread)."""
+    return None if items is None else [ItemRow.build(i) for i in items]
+
+
 class ItemsModel(QAbstractTableModel):
     """The account's items, appended page by page as they load."""
 
@@ -153,15 +158,16 @@ class ItemsModel(QAbstractTableModel):
         self._by_id = {}
         self.endResetModel()
 
-    def append_page(self, items: Iterable[ArticleSummary]) -> int:
-        """Add a page of items (replacing rows already known by id). Returns rows added."""
+    def append_page(self, items: Iterable[ArticleSummary | ItemRow]) -> int:
+        """Add a page of items (replacing rows already known by id). Returns rows added.
+        Rows may come prebuilt (``build_rows`` on a worker thread: no per-row work here)."""
         fresh: list[ItemRow] = []
-        for item in items:
-            known = self._by_id.get(item.id)
-            if known is not None:
-                self.upsert(item)
+        for entry in items:
+            row = entry if isinstance(entry, ItemRow) else ItemRow.build(entry)
+            if row.item.id in self._by_id:
+                self.upsert(row.item)
             else:
-                fresh.append(ItemRow.build(item))
+                fresh.append(row)
         if fresh:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)

@@ -60,17 +60,19 @@ def test_all_pages_load_then_sort_and_filter(qtbot: Any, make_window: Any,
     view.status_filter.setCurrentIndex(view.status_filter.findData("draft"))
     assert view.proxy.rowCount() == len(drafts)
     probe = expected[len(expected) // 2]
-    view.filter.setText(str(probe.id))
+    view.filter.setText(str(probe.id))             # applied when typing pauses
+    qtbot.waitUntil(lambda: view.proxy.rowCount() < len(drafts), timeout=WAIT_MS)
     rows = [view.proxy.index(r, 0).data(ROW_ROLE) for r in range(view.proxy.rowCount())]
     assert all(str(probe.id) in f"{r.item.id} {r.item.title} {r.item.doi}".casefold()
                for r in rows)
     assert (probe.id in {r.item.id for r in rows}) == (not probe.is_public)
     view.filter.setText("no such item anywhere xyzzy")
-    assert view.proxy.rowCount() == 0 and view.empty.isVisible()
+    qtbot.waitUntil(lambda: view.proxy.rowCount() == 0, timeout=WAIT_MS)
+    assert view.empty.isVisible()
     assert "match" in view.empty.text()
     view.filter.clear()
     view.status_filter.setCurrentIndex(0)
-    assert view.proxy.rowCount() == len(expected)
+    qtbot.waitUntil(lambda: view.proxy.rowCount() == len(expected), timeout=WAIT_MS)
 
     # File figures fill in lazily for the rows on screen.
     qtbot.waitUntil(lambda: any(r.file_count is not None for r in view.visible_rows()),
