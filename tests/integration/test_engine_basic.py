@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from figdesk.core.upload import Control, UploadState
+from figdesk.core.upload import Control, UploadOptions, UploadState, pack_folder_zip, preflight
+from figdesk.core.upload.ratelimit import RateLimiter
 from tests.integration.engine_support import PART, Env, make_env
 
 
@@ -78,3 +79,40 @@ def test_limit_rate_reaches_the_engine(env: Env) -> None:
     assert out.state == UploadState.DONE and engine.limiter.rate == 50_000_000
     c.set_limit_rate(None)        # after the run the engine no longer listens to this control
     assert engine.limiter.rate == 50_000_000
+
+
+def test_every_byte_passes_the_bandwidth_limiter(env: Env) -> None:
+    class Counting(RateLimiter):
+        def __init__(self) -> None:
+            super().__init__(10**12)          # a cap so high it never waits
+            self.taken = 0
+
+        def take(self, n: int, control: Control | None = None) -> int:
+            got = super().take(n, control)
+            self.taken += got
+            return got
+
+    path, digest = env.make("lim.bin", 5 * PART + 3)
+    engine = env.engine(parts_in_flight=2)
+    engine.limiter = Counting()
+    out = engine.upload(env.fu(path))
+    assert out.state == UploadState.DONE and out.md5 == digest
+    assert engine.limiter.taken == out.size
+
+
+def test_folder_preflight_then_upload_keeps_structure(env: Env) -> None:
+    top = env.tmp / "run1"
+    env.make("run1/a.bin", 100)
+    env.make("run1/sub/b.bin", PART + 1)
+    (top / ".DS_Store").write_bytes(b"junk")
+    report = preflight(env.client, None, [str(top)], UploadOptions(), article_id=env.article_id,
+                       md5_cache=env.cache)
+    assert report.ok and [s.reason for s in report.skipped] == ["system file"]
+    out = env.engine().upload_many(report.uploads)
+    assert all(f.state == UploadState.DONE for f in out)
+    stored = {(env.sb.core.store.files[f.file_id].folder_path, f.name) for f in out}
+    assert stored == {("run1", "a.bin"), ("run1/sub", "b.bin")}
+    # the same folder packed into one zip goes up as one file
+    z = pack_folder_zip(str(top), UploadOptions(), str(env.tmp))
+    zipped = env.engine().upload(env.fu(Path(z)))
+    assert zipped.state == UploadState.DONE and zipped.name == "run1.zip"
