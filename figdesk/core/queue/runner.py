@@ -236,10 +236,12 @@ class Runner:
         try:
             while not self._stop.is_set():
                 self._wake.clear()
-                self._tick()
+                try:
+                    self._tick()
+                except Exception:  # e.g. the database busy for long: log, look again soon
+                    log.exception("queue runner: a round of scheduling failed")
+                    self._stop.wait(max(1.0, self.options.poll_interval))
                 self._wake.wait(self.options.poll_interval)
-        except Exception:
-            log.exception("queue runner crashed")
         finally:
             self._wind_down()
 
