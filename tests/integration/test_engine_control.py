@@ -50,7 +50,7 @@ def test_cancel_stops_within_a_second_and_removes_the_record(env: Env) -> None:
     t: threading.Thread = box["thread"]  # type: ignore[assignment]
     t.join(10)
     assert not t.is_alive()
-    assert time.monotonic() - t0 < 2.0            # generous for CI; the engine checks per chunk
+    assert time.monotonic() - t0 < 3.0     # the goal is 1 s; margin for a loaded 2-core CI box
     assert fu.state == UploadState.CANCELLED and fu.file_id is None
     assert env.files() == []
 
