@@ -11,6 +11,10 @@ QLabel#subTitle { font-weight: 600; margin-top: 8px; }
 QLabel#accountName { font-weight: 600; }
 QLabel#emptyState { font-size: 14px; padding: 24px; }
 QFrame#banner { border-radius: 4px; }
+QListView#tags::item { border: 1px solid palette(mid); border-radius: 9px; padding: 1px 8px;
+                       margin: 1px; }
+QListView#tags::item:selected { background: palette(highlight);
+                                color: palette(highlighted-text); }
 """
 
 _LIGHT = _COMMON + """
@@ -34,6 +38,13 @@ QFrame#banner[kind="info"] { background: #1d3557; color: #dbe9ff; }
 QFrame#banner[kind="warning"] { background: #4a3a1a; color: #ffe6b3; }
 QFrame#banner[kind="error"] { background: #5a1f24; color: #ffd9dc; }
 QFrame#banner QLabel { color: inherit; }
+/* Fusion draws unchecked boxes with a border darker than the window: invisible on dark. */
+QTreeView::indicator, QListView::indicator, QTableView::indicator, QCheckBox::indicator {
+    width: 12px; height: 12px; border: 1px solid #8d939c; border-radius: 2px;
+    background: #1c1d20; }
+QTreeView::indicator:checked, QListView::indicator:checked, QTableView::indicator:checked,
+QCheckBox::indicator:checked { background: #4080d6; border-color: #9cc2ff; }
+QCheckBox::indicator:disabled { border-color: #55595f; }
 """
 
 

@@ -26,6 +26,7 @@ class TagEditor(QWidget):
         super().__init__(parent)
         self.model = QStringListModel(self)
         self.view = _TagList()
+        self.view.setObjectName("tags")      # drawn as chips by the theme
         self.view.setModel(self.model)
         # Tags flow left to right and wrap, like chips.
         self.view.setViewMode(QListView.ViewMode.IconMode)
