@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import gc
 import os
 import shutil
 import statistics
@@ -55,6 +56,7 @@ class Heartbeat:
         self.kernel: collections.Counter[str] = collections.Counter()   # state/syscall in stalls
         self.sample_after = sample_after_ms / 1000.0
         self.samples: collections.Counter[str] = collections.Counter()
+        self.on_cpu: collections.Counter[str] = collections.Counter()   # place -> samples
         self.stalls: list[tuple[float, str]] = []    # (ms, the most-seen stack in it)
         self._current: collections.Counter[str] = collections.Counter()
         self._stop = threading.Event()
@@ -92,8 +94,10 @@ class Heartbeat:
             self._current = collections.Counter()
 
     def _watch(self) -> None:
+        ran = self._cpu_ns()
         while not self._stop.is_set():
             time.sleep(0.002)
+            before, ran = ran, self._cpu_ns()
             if time.perf_counter() - self.last < self.sample_after:
                 continue
             self.kernel[self._kernel_state()] += 1
@@ -105,6 +109,16 @@ class Heartbeat:
                             or "_run" in line)
             self._current[stack] += 1
             self.samples[stack] += 1
+            if ran - before > 1_000_000:   # the GUI thread ran >1 ms of the last 2: real work
+                self.on_cpu[place_of(stack)] += 1
+
+    def _cpu_ns(self) -> int:
+        """Nanoseconds the GUI thread has spent on a CPU (schedstat), read from this thread."""
+        try:
+            with open(f"/proc/self/task/{self.main_native}/schedstat") as fh:
+                return int(fh.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            return 0
 
     def _kernel_state(self) -> str:
         """What the kernel says the GUI thread is doing: R (on a CPU) or S/D with the system
@@ -204,7 +218,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         path = work / "big.bin"
         make_file(path, args.size_mib * MiB)
         out: dict[str, Any] = {"load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
-                           "sandbox_nice": args.sandbox_nice}
+                           "sandbox_nice": args.sandbox_nice, "gc": args.gc}
         with sandbox("--items", str(args.items), part_size=args.part_mib * MiB) as sb:
             if args.sandbox_nice:
                 renice_process(sb.proc.pid, args.sandbox_nice)
@@ -226,10 +240,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             beat.stop()
             out["idle"] = beat.figures()
 
+            if args.gc == "freeze":
+                gc.collect()
+                gc.freeze()
+            elif args.gc == "off":
+                gc.disable()
             # Phase 1, the upload alone (the items already listed); phase 2, the goal's load:
             # reload all items and upload 1 GiB to a new item, together.
             for phase, reload_items in (("upload", False), ("both", True)):
                 out[phase] = measure(window, uploads, beat, path, args, reload_items)
+            if args.gc == "default":
+                # A second configuration in the same run: the same load with Python's cyclic
+                # GC off, to tell how much of the GUI thread's time the collector takes.
+                gc.disable()
+                try:
+                    out["both_nogc"] = measure(window, uploads, beat, path, args, True)
+                finally:
+                    gc.enable()
             beat.close()
             window.ask_unsaved = lambda: "discard"     # type: ignore[method-assign]
             window.close()
@@ -248,6 +275,7 @@ def measure(window: Any, uploads: Any, beat: Heartbeat, path: Path, args: argpar
     beat.stalls.clear()
     beat.samples.clear()
     beat.kernel.clear()
+    beat.on_cpu.clear()
     beat.start()
     t0 = time.perf_counter()
     loaded_at: list[float] = []
@@ -282,19 +310,25 @@ def measure(window: Any, uploads: Any, beat: Heartbeat, path: Path, args: argpar
             "items": window.items.model.rowCount(),
             "mib_s": args.size_mib / elapsed if ok else None,
             "worst": sorted(beat.stalls, reverse=True)[:args.show],
-            "by_place": by_place(beat.stalls), "kernel": beat.kernel.most_common(4)}
+            "by_place": by_place(beat.stalls), "kernel": beat.kernel.most_common(4),
+            "on_cpu": beat.on_cpu.most_common(6)}
 
 
 def report(out: dict[str, Any], size_mib: int) -> str:
     idle = out["idle"]
     lines = [(f"- machine: {machine()}; load average at start {out['load']}; sandbox "
-             f"process at nice {out['sandbox_nice']}, the app's upload threads at nice 5"),
+             f"process at nice {out['sandbox_nice']}, the app's upload threads at nice 5; "
+             f"Python GC: {out['gc']}"),
              (f"- baseline, the same app signed in and idle: max gap {idle['max_gap']:.1f} ms, "
              f"p99 {idle['p99_gap']:.1f} ms")]
+    both = (f"{size_mib} MiB upload + {out['both']['items']:,} items reloading into the "
+            "items view, together")
     for phase, what in (("upload", f"{size_mib} MiB upload to a new item, alone"),
-                        ("both", (f"{size_mib} MiB upload + {out['both']['items']:,} items "
-                                 "reloading into the items view, together"))):
-        f = out[phase]
+                        ("both", both),
+                        ("both_nogc", both + ", Python's cyclic GC off (comparison)")):
+        f = out.get(phase)
+        if f is None:
+            continue
         loaded = (f"; items listed after {f['items_loaded_s']:.1f} s"
                   if f["items_loaded_s"] is not None else "")
         lines.append(
@@ -309,6 +343,8 @@ def report(out: dict[str, Any], size_mib: int) -> str:
                      "above this is time the thread waited: for a CPU, or the GIL)")
         lines.append("  - the GUI thread during stalls, per the kernel (state:syscall, samples): "
                      + ", ".join(f"{k} {n}" for k, n in f["kernel"]))
+        lines.append("  - where the GUI thread was working (on a CPU) during stalls, 2 ms "
+                     "samples: " + (", ".join(f"`{p}` {n}" for p, n in f["on_cpu"]) or "none"))
         for place, n, worst in f["by_place"][:6]:
             lines.append(f"  - stalls in `{place}`: {n}, worst {worst:.0f} ms")
     return "\n".join(lines)
@@ -348,6 +384,9 @@ def main() -> int:
                    help="also record the GUI thread with `perf record -g` into FILE.<phase>")
     p.add_argument("--sandbox-nice", type=int, default=10,
                    help="nice value of the sandbox process (0: leave it as it is)")
+    p.add_argument("--gc", choices=("default", "freeze", "off"), default="default",
+                   help="Python's cyclic GC during the runs: as is, gc.freeze() after the "
+                        "first load (long-lived objects no longer scanned), or disabled")
     p.add_argument("--show", type=int, default=3, help="print the stacks of the N worst")
     p.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = p.parse_args()

@@ -104,7 +104,7 @@ class UploadQueue(QObject):
 
         self.total_label = QLabel("")
         self.total_bar = QProgressBar()
-        self.total_bar.setRange(0, 1000)
+        self.total_bar.setRange(0, 100)
         self.total_bar.setMaximumWidth(160)
         self.total_bar.setMaximumHeight(14)
         self.total_bar.setTextVisible(False)
@@ -326,7 +326,13 @@ class UploadQueue(QObject):
             self.offline_label.hide()
             self.panel.set_offline(-1, "")
         if totals.bytes_total > 0 and waiting:
-            self.total_bar.setValue(int(totals.fraction * 1000))
+            value = int(totals.fraction * 100)
+            if value != self.total_bar.value():
+                # setValue repaints synchronously, flushing every pending paint of the window
+                # inside this tick; with updates off it only schedules a normal update.
+                self.total_bar.setUpdatesEnabled(False)
+                self.total_bar.setValue(value)
+                self.total_bar.setUpdatesEnabled(True)
             self.total_bar.show()
             paused = " (paused)" if status.state == "paused" else ""
             self.total_label.setText(
