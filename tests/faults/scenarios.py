@@ -113,7 +113,7 @@ def run_scenario(sc: Scenario, sandbox: Any, token: str, folder: Path,
         try:
             if sc.revoke:
                 _wait(lambda: runner.status.state == "paused", 30, sc, "auth pause")
-                assert "sign" in runner.status.reason.lower() or runner.status.reason, sc.where()
+                assert runner.status.reason.startswith("Sign-in needed"), sc.where()
                 sandbox.restore_token(token)
                 runner.resume_all()
             deadline = time.monotonic() + timeout
