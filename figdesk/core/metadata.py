@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from figdesk.core.models import ITEM_TYPES, JSON, Article, Author, CustomField
@@ -48,10 +48,6 @@ class EditableMetadata:
     def custom(self) -> dict[str, Any]:
         return dict(self.custom_fields)
 
-    def with_custom(self, name: str, value: Any) -> EditableMetadata:
-        values = self.custom()
-        values[name] = value
-        return replace(self, custom_fields=tuple(values.items()))
 
 
 @dataclass(frozen=True)
