@@ -89,7 +89,7 @@ class JobRow:
         if job.kind is JobKind.CREATE_ITEM:
             return f"New item “{job.title or 'Untitled'}”"
         return {JobKind.UPDATE_ITEM: "Save metadata", JobKind.PUBLISH: "Publish",
-                JobKind.DELETE_ITEM: "Delete item"}.get(job.kind, job.kind.value)
+                JobKind.DELETE_ITEM: "Delete item"}.get(job.kind, str(job.kind.value))
 
     def item(self, titles: Mapping[int, str]) -> str:
         """The item's title when the items list knows it, else its id."""
@@ -116,7 +116,7 @@ class JobRow:
             return "running"
         if job.state is JobState.DONE and self.is_upload:
             return "verified ✔"
-        return job.state.value
+        return str(job.state.value)
 
     @property
     def speed_text(self) -> str:
@@ -288,14 +288,14 @@ class QueueModel(QAbstractTableModel):
         self._reindex()
         new: list[JobRow] = []
         for job in fresh:
-            i = self._by_id.get(job.id)
+            at = self._by_id.get(job.id)
             newer = self._pending_jobs.pop(job.id, None)
             if newer is not None and newer.updated_at >= job.updated_at:
                 job = newer
-            if i is None:
+            if at is None:
                 new.append(JobRow(job))
             else:
-                self._rows[i] = replace(self._rows[i], job=job)
+                self._rows[at] = replace(self._rows[at], job=job)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self._rows) - 1, len(COLUMNS) - 1))
