@@ -147,6 +147,8 @@ def cmd_upload(args: argparse.Namespace) -> int:
             if not report_.uploads:
                 print("Nothing to upload: " + "; ".join(report_.lines()))
                 return 0
+            for line in report_.lines():      # what pre-flight left out, and why
+                print(output.clean(line), file=sys.stderr)
             queued = enqueue_upload(
                 store, report_.uploads, article_id=article_id,
                 new_metadata={**metadata, "title": args.new.strip()} if args.new else None,

@@ -226,3 +226,19 @@ def test_impersonated_upload_stays_for_that_account(sb: Any, capsys: pytest.Capt
         (item,) = [a for a in acting.list_my_articles() if a.title == "Member's data"]
         (stored,) = acting.list_files(item.id)
     assert stored.name == "for-member.bin" and stored.status == "available"
+
+
+def test_files_already_on_the_item_are_left_out(sb: Any, capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    folder, _ = study(tmp_path)
+    notes, more = folder / "notes.txt", folder / "more.txt"
+    more.write_text("added later\n")
+    with FigshareClient(sb.token, sb.api_url) as c:
+        item_id = c.create_article({"title": "Grows"}).id
+    code, _, err = run(capsys, sb, "upload", str(notes), "--item", str(item_id))
+    assert code == 0, err
+    code, out, err = run(capsys, sb, "upload", str(notes), str(more), "--item", str(item_id))
+    assert code == 0, err
+    assert "notes.txt: already on the item" in err and out.startswith("Uploading 1 file")
+    with FigshareClient(sb.token, sb.api_url) as c:
+        assert sorted(f.name for f in c.list_files(item_id)) == ["more.txt", "notes.txt"]
