@@ -106,3 +106,27 @@ def test_drop_folder_elsewhere_makes_a_new_item_and_opens_it(
     window.tabs.setCurrentWidget(window.files)
     qtbot.waitUntil(lambda: set(file_rows(window)) == set(files)
                     and all(r.verified for r in file_rows(window).values()), timeout=WAIT_MS)
+
+
+def test_drops_without_local_files_are_left_alone(qtbot: Any, small_sandbox: Any,
+                                                  make_window: Any) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    window = queue_window(qtbot, make_window, small_sandbox, sign=False)
+    text = QMimeData()
+    text.setText("just text")
+    web = QMimeData()
+    web.setUrls([QUrl("https://example.org/data.csv")])
+    for mime in (text, web):
+        event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                           Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        event.setAccepted(False)
+        QApplication.sendEvent(window, event)
+        assert not event.isAccepted()
+    # Signed out: a drop of real files is refused with a notice, and nothing is queued.
+    assert drop(window, [__file__])
+    qtbot.waitUntil(lambda: bool(window.uploads.notifier.sent), timeout=WAIT_MS)
+    assert window.uploads.notifier.sent[-1][0] == "Not signed in"
+    assert window.uploads.model.rowCount() == 0

@@ -223,9 +223,11 @@ def test_screenshots(qtbot: Any, qapp: Any, small_sandbox: Any, make_window: Any
     out.mkdir(parents=True, exist_ok=True)
     before = (qapp.style().name(), qapp.palette(), qapp.styleSheet())
     try:
-        apply_theme(qapp, False)
-        qapp.processEvents()
-        assert uploads.panel.grab().save(str(out / "queue-empty-light.png"))
+        for dark in (False, True):
+            apply_theme(qapp, dark)
+            qapp.processEvents()
+            name = f"queue-empty-{'dark' if dark else 'light'}.png"
+            assert uploads.panel.grab().save(str(out / name))
 
         draft = next(r for r in window.items.model.rows() if not r.item.is_public)
         pos = row_position(window, draft.item.id)
@@ -263,9 +265,14 @@ def test_screenshots(qtbot: Any, qapp: Any, small_sandbox: Any, make_window: Any
             assert window.grab().save(str(out / f"queue-{'dark' if dark else 'light'}.png"))
         states = {r.job.state for r in uploads.model.rows()}
         assert {JobState.DONE, JobState.RUNNING, JobState.PAUSED, JobState.FAILED} <= states
+        # The failed one comes back with its file and "Retry failed"; the rest finish, the
+        # paused one waits for the user.
         small_sandbox.faults.reset()
-        uploads.queue_action("pause_all")
-        qtbot.waitUntil(lambda: all(r.job.state is not JobState.RUNNING
+        make_files(tmp_path / "s", {"notes-draft.docx": 3000})
+        assert uploads.panel.queue_buttons["retry_failed"].isEnabled()
+        uploads.panel.queue_buttons["retry_failed"].trigger()
+        qtbot.waitUntil(lambda: all(r.job.state is (JobState.PAUSED if r.job.id ==
+                                                    ids["scan-002.tif"] else JobState.DONE)
                                     for r in uploads.model.rows()), timeout=WAIT_MS)
     finally:   # the application is shared by every GUI test: leave it as it was
         qapp.setStyle(before[0])
