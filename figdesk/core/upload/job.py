@@ -149,11 +149,20 @@ class FileJob(RemoteSteps):
             fu.upload_url = info.upload_url
             self.save()
         upload = self._upload_info()
+        hasher: threading.Thread | None = None
         if upload.status != "COMPLETED":
-            self._send_parts(ident, [p for p in upload.parts if not p.complete])
+            hasher = self._send_parts(ident, [p for p in upload.parts if not p.complete])
+            # every byte sent was read before this check: a change since the start means
+            # a mix of versions may have gone up, so it must not be completed
             self._check_unchanged(ident)
             self.set_state(UploadState.COMPLETING)
+            # Complete before the local md5 is finished (no md5 was sent): Figshare's own
+            # processing then overlaps the end of our hashing. Ours is checked after.
             self._complete()
+        if hasher is not None:
+            self._finish_hash(hasher)
+        elif not fu.md5:
+            self._hash_now(ident)
         self.set_state(UploadState.PROCESSING)
         self._poll()
 
@@ -209,7 +218,10 @@ class FileJob(RemoteSteps):
         self.save()
         raise _Restart(why)
 
-    def _send_parts(self, ident: FileIdentity, parts: list[UploadPart]) -> None:
+    def _send_parts(self, ident: FileIdentity,
+                    parts: list[UploadPart]) -> threading.Thread | None:
+        """Send ``parts``; returns the still running hasher thread when the md5 is unknown
+        (``_finish_hash`` collects it)."""
         fu = self.fu
         done = set(fu.parts_done) - {p.part_no for p in parts}
         fu.parts_done = sorted(done)
@@ -238,16 +250,22 @@ class FileJob(RemoteSteps):
             ok = True
         finally:
             sender.finish(failed=not ok)
-            if hasher is not None:
-                hasher.join()
             os.close(fd)
-        if hasher is not None:
-            if isinstance(self._hash_error, FileChangedError):
-                self._file_changed(self._hash_error.message)
-            if self._hash_error is not None:
-                raise self._hash_error
-            fu.md5 = self._hash_result or ""
-            self.save()
+            if not ok and hasher is not None:
+                hasher.join()
+        return hasher
+
+    def _finish_hash(self, hasher: threading.Thread) -> None:
+        """Wait for the concurrent md5; a file that changed under it starts again."""
+        while hasher.is_alive():
+            hasher.join(0.2)
+            self.control.check()
+        if isinstance(self._hash_error, FileChangedError):
+            self._file_changed(self._hash_error.message)
+        if self._hash_error is not None:
+            raise self._hash_error
+        self.fu.md5 = self._hash_result or ""
+        self.save()
 
     def _part_done(self, part: UploadPart) -> None:
         with self._lock:

@@ -45,6 +45,7 @@ class RemoteSteps(ABC):
     fu: FileUpload
     control: Control
     local_md5_rate: float | None
+    completed_at: float | None = None    # monotonic time our complete was accepted
 
     @abstractmethod
     def set_state(self, state: UploadState, error: str | None = None) -> None:
@@ -139,6 +140,7 @@ class RemoteSteps(ABC):
         while True:
             try:
                 self.client.complete_upload(fu.article_id, fu.file_id)
+                self.completed_at = time.monotonic()
                 return
             except (OfflineError, ServerError, RateLimitedError) as exc:
                 # the 202 may be lost: a file that left "created" was completed
@@ -162,9 +164,12 @@ class RemoteSteps(ABC):
         # case (NOTES: about one API request a second), and little overshoot.
         rate = self.engine.server_hash_rate(self.local_md5_rate)
         estimate = max(0, fu.size) / rate if rate > 0 else 0.0
-        first = self.opts.poll_initial + 0.6 * estimate
+        # Figshare started when we completed (maybe a while ago: our md5 may have finished
+        # after that); count from then.
+        started = self.completed_at if self.completed_at is not None else time.monotonic()
+        since = time.monotonic() - started
+        first = max(self.opts.poll_initial, self.opts.poll_initial + 0.6 * estimate - since)
         wait = max(self.opts.poll_initial, 0.4 * estimate)
-        started = time.monotonic()
         deadline = time.monotonic() + max(self.opts.poll_timeout, first)
         polls = 0
         while True:
