@@ -20,10 +20,10 @@ from tests.gui.conftest import WAIT_MS, sign_in
 PART = 64 * 1024
 
 #: Short waits everywhere: the tests wait on conditions, so these only bound how long.
-#: ``create_settle``: the core waits that long before re-sending a create whose first try
-#: met a refused connection (it falls back on ``started_at``), 30 s by default.
+#: (``create_settle`` stays at its default: a create refused while offline must go again at
+#: once when Figshare is back, with no settle wait.)
 FAST = RunnerOptions(files_at_once=2, probe_initial=0.1, probe_max=0.5, retry_base=0.1,
-                     retry_cap=0.5, poll_interval=0.1, create_settle=0.5,
+                     retry_cap=0.5, poll_interval=0.1,
                      upload=UploadOptions(parts_in_flight=2, poll_initial=0.02, poll_max=0.1,
                                           backoff_base=0.05, backoff_cap=0.2))
 
