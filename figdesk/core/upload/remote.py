@@ -178,6 +178,8 @@ class RemoteSteps(ABC):
                 wait = min(self.opts.poll_max, wait * 2)
             polls += 1
             info = self._get_file()
+            log.debug("poll %d of file %s: %s after %.2f s (estimate %.2f s)", polls, fu.file_id,
+                      info.status, time.monotonic() - started, estimate)
             if info.status == "ic_failure" or (info.status == "available" and fu.md5
                                                and info.computed_md5
                                                and info.computed_md5 != fu.md5):
