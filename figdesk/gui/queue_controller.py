@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar
 from qasync import asyncSlot
 
 from figdesk.core.errors import FigdeskError
@@ -35,7 +34,6 @@ from figdesk.core.queue.enqueue import QueuedUpload, enqueue_upload, upload_sign
 from figdesk.core.queue.execute import default_engine_factory
 from figdesk.gui.bridge import QueueBridge
 from figdesk.gui.dropzone import DropTarget, DropZone
-from figdesk.gui.fmt import human_size
 from figdesk.gui.notify import Notifier
 from figdesk.gui.queue_actions import (
     apply_job_action,
@@ -43,29 +41,15 @@ from figdesk.gui.queue_actions import (
     prepare_drop,
     start_runner_nicely,
 )
-from figdesk.gui.queue_model import JobRow, QueueModel
+from figdesk.gui.queue_model import QueueModel
 from figdesk.gui.queue_panel import QueuePanel
+from figdesk.gui.queue_status import QueueStatus
+from figdesk.gui.queue_words import failure_notice, files_feed, finished_batches
 
 T = TypeVar("T")
 
 TICK_MS = 150            # coalescing period: models repaint at most this often
 RELOAD_TICKS = 20        # re-read the queue every ~3 s (another process may add jobs)
-
-_FILE_STATES = {JobState.QUEUED: "queued", JobState.PAUSED: "queued",
-                JobState.FAILED: "failed", JobState.DONE: "available"}
-
-
-def _file_state(row: JobRow) -> tuple[str, str]:
-    """The files panel's word (and tooltip) for a local upload."""
-    job = row.job
-    if job.state is JobState.RUNNING:
-        if row.progress is not None and row.progress.state == "processing":
-            return "processing on Figshare", ""
-        return "uploading", ""
-    if job.state is JobState.PAUSED:
-        return "queued", "paused"
-    return _FILE_STATES.get(job.state, job.state.value), job.error
-
 
 class UploadQueue(QObject):
     """Owns the runner for the window's session and everything the user sees of it."""
@@ -102,17 +86,10 @@ class UploadQueue(QObject):
         self.notifier = Notifier(window, self.panel.banner, use_tray=use_tray)
         self.drops = DropZone(window)
 
-        self.total_label = QLabel("")
-        self.total_bar = QProgressBar()
-        self.total_bar.setRange(0, 100)
-        self.total_bar.setMaximumWidth(160)
-        self.total_bar.setMaximumHeight(14)
-        self.total_bar.setTextVisible(False)
-        self.total_bar.hide()
-        self.offline_label = QLabel("")
-        self.offline_label.setObjectName("warning")
-        for w in (self.offline_label, self.total_label, self.total_bar):
-            window.statusBar().addPermanentWidget(w)
+        self.status_bar = QueueStatus(window.statusBar())
+        self.total_label = self.status_bar.total_label        # the tests read these three
+        self.total_bar = self.status_bar.total_bar
+        self.offline_label = self.status_bar.offline_label
 
         queued = Qt.ConnectionType.QueuedConnection
         self.bridge.job_changed.connect(self._on_job, queued)
@@ -313,52 +290,14 @@ class UploadQueue(QObject):
             await self._blocking(self.runner.resume_all)
 
     def _show_totals(self) -> None:
-        totals = self.model.totals()
-        status = self.model.status
-        waiting = totals.unfinished
-        if status.state == "offline" and waiting:
-            text = f"⚠ Offline: {waiting} job{'s' if waiting != 1 else ''} waiting"
-            self.offline_label.setText(text)
-            self.offline_label.setToolTip(status.reason)
-            self.offline_label.show()
-            self.panel.set_offline(waiting, status.reason)
-        else:
-            self.offline_label.hide()
-            self.panel.set_offline(-1, "")
-        if totals.bytes_total > 0 and waiting:
-            value = int(totals.fraction * 100)
-            if value != self.total_bar.value():
-                # setValue repaints synchronously, flushing every pending paint of the window
-                # inside this tick; with updates off it only schedules a normal update.
-                self.total_bar.setUpdatesEnabled(False)
-                self.total_bar.setValue(value)
-                self.total_bar.setUpdatesEnabled(True)
-            self.total_bar.show()
-            paused = " (paused)" if status.state == "paused" else ""
-            self.total_label.setText(
-                f"Uploads{paused}: {int(totals.fraction * 100)} % of "
-                f"{human_size(totals.bytes_total)}")
-        else:
-            self.total_bar.hide()
-            self.total_label.setText("")
+        waiting = self.status_bar.show(self.model.totals(), self.model.status)
+        self.panel.set_offline(waiting, self.model.status.reason)
         self.panel.update_actions()
 
     def _feed_files_panel(self) -> None:
         files = self.window.files
         article_id = files.article_id
-        states: dict[str, tuple[str, int, str]] = {}
-        md5s: dict[str, str] = {}
-        if article_id is not None:
-            for row in self.model.rows():
-                job = row.job
-                if (job.kind is JobKind.UPLOAD_FILE and job.article_id == article_id
-                        and job.state is not JobState.CANCELLED):
-                    word, detail = _file_state(row)
-                    states[job.file_name] = (word, job.size, detail)
-                    md5 = str(job.upload.get("md5") or "")
-                    if job.state is JobState.DONE and md5:
-                        # The engine checked Figshare's computed_md5 against this one.
-                        md5s[job.file_name] = md5
+        states, md5s = files_feed(self.model.rows(), article_id)
         key = (article_id, tuple(sorted(states.items())), tuple(sorted(md5s.items())))
         if key != self._fed:
             self._fed = key
@@ -369,30 +308,12 @@ class UploadQueue(QObject):
             files.reload()
 
     def _announce(self) -> None:
-        if self._failed:
-            failed, self._failed = self._failed, []
-            first = JobRow(failed[0])
-            more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
-            self.notifier.notify("Upload failed", f"{first.name}: {first.details or 'failed'}"
-                                 f"{more}", error=True)
-        rows = self.model.rows()
-        for group in list(self._watched):
-            jobs = [r.job for r in rows if r.job.group_id == group]
-            if not jobs or not all(j.state.finished for j in jobs):
-                continue
-            self._watched.discard(group)
-            uploads = [j for j in jobs if j.kind is JobKind.UPLOAD_FILE]
-            if not group or not uploads:
-                continue
-            done = sum(1 for j in uploads if j.state is JobState.DONE)
-            where = self._labels.get(group) or next(
-                (f"item {j.article_id}" for j in jobs if j.article_id), "the item")
-            if done == len(uploads):
-                text = (f"{done} file{'s' if done != 1 else ''} uploaded to {where} and "
-                        "verified.")
-            else:
-                text = f"{done} of {len(uploads)} files uploaded to {where}; see the queue."
-            self.notifier.notify("Uploads finished", text, error=done != len(uploads))
+        failed, self._failed = self._failed, []
+        notices = [failure_notice(failed),
+                   *finished_batches(self.model.rows(), self._watched, self._labels)]
+        for notice in notices:
+            if notice is not None:
+                self.notifier.notify(notice.title, notice.text, error=notice.error)
 
     # --- drops --------------------------------------------------------------------------
 
@@ -438,8 +359,7 @@ class UploadQueue(QObject):
         queued = await self._blocking(
             enqueue_upload, store, report.uploads, article_id=target.article_id,
             new_metadata={"title": title} if new else None, signature=signature, label=label)
-        self._labels[queued.group_id] = label
-        self._watched.add(queued.group_id)
+        self._labels[queued.group_id] = label      # watched from the reload that lists it
         if new:
             self._open_when_created.add(queued.group_id)
         await self.reload()

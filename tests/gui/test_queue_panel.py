@@ -278,3 +278,45 @@ def test_screenshots(qtbot: Any, qapp: Any, small_sandbox: Any, make_window: Any
         qapp.setStyle(before[0])
         qapp.setPalette(before[1])
         qapp.setStyleSheet(before[2])
+
+
+def test_files_feed_and_notices() -> None:
+    from figdesk.gui.queue_model import JobRow
+    from figdesk.gui.queue_words import failure_notice, files_feed, finished_batches
+
+    def up(i: int, state: JobState, md5: str = "", error: str = "", group: str = "g") -> Job:
+        job = _job(i, state, error=error)
+        upload = {**job.upload, "md5": md5}
+        return Job(id=i, kind=JobKind.UPLOAD_FILE, state=state, position=float(i),
+                   item_key="id:7", group_id=group, payload={"upload": upload}, error=error,
+                   article_id=7)
+
+    rows = [JobRow(up(1, JobState.DONE, md5="abc")),
+            JobRow(up(2, JobState.RUNNING),
+                   Progress("/data/f2.bin", "processing", 1000, 1000, 0.0, None)),
+            JobRow(up(3, JobState.PAUSED)), JobRow(up(4, JobState.CANCELLED)),
+            JobRow(up(5, JobState.FAILED, error="/data/f5.bin: the file has vanished"))]
+    states, md5s = files_feed(rows, 7)
+    assert states == {"f1.bin": ("available", 1000, ""),
+                      "f2.bin": ("processing on Figshare", 1000, ""),
+                      "f3.bin": ("queued", 1000, "paused"),
+                      "f5.bin": ("failed", 1000, "/data/f5.bin: the file has vanished")}
+    assert md5s == {"f1.bin": "abc"}
+    assert files_feed(rows, 8) == ({}, {}) and files_feed(rows, None) == ({}, {})
+
+    notice = failure_notice([rows[4].job, rows[3].job])
+    assert notice is not None and notice.error
+    assert notice.text == "f5.bin: the file has vanished (and 1 more)"
+    assert failure_notice([]) is None
+
+    watched = {"g", "other"}
+    assert finished_batches(rows, watched, {"g": "“T”"}) == []     # job 2 and 3 still open
+    assert watched == {"g"}                                         # "other" has no jobs left
+    done = [JobRow(up(1, JobState.DONE)), JobRow(up(6, JobState.DONE))]
+    [n] = finished_batches(done, watched, {"g": "“T”"})
+    assert (n.title, n.text, n.error) == ("Uploads finished",
+                                          "2 files uploaded to “T” and verified.", False)
+    assert watched == set()
+    mixed = [JobRow(up(1, JobState.DONE)), JobRow(up(6, JobState.FAILED))]
+    [n] = finished_batches(mixed, {"g"}, {})
+    assert n.error and n.text == "1 of 2 files uploaded to item 7; see the queue."
