@@ -183,3 +183,16 @@ def test_part_get_and_reset_retried(server: FakeServer) -> None:
     assert got.complete and got.length == 10
     c.reset_upload_part(server.url + "/upload/tok", 1)
     assert len(server.calls("DELETE")) == 2
+
+
+def test_ping_tries_once(server: FakeServer) -> None:
+    server.route("GET", "/v2/account", Reply(503), Reply(200, json={"id": 7}))
+    sleeper = SleepRecorder()
+    c = make(server.url, sleeper)
+    with pytest.raises(E.ServerError):
+        c.ping()
+    assert len(server.calls("GET", "/v2/account")) == 1 and sleeper.waits == []
+    assert c.ping().id == 7
+    with pytest.raises(E.OfflineError):
+        make(refused_url(), sleeper).ping()
+    assert sleeper.waits == []

@@ -38,6 +38,12 @@ class ArticlesMixin(ClientBase):
         data = self._call("GET", "/account", what="Your account")
         return Account.from_json(data if isinstance(data, Mapping) else {})
 
+    def ping(self) -> Account:
+        """``GET /account`` once, without retries: "does Figshare answer, and does the token
+        still work?" for callers that keep their own backoff (the queue's offline probe)."""
+        data = self._call("GET", "/account", what="Your account", retry=False)
+        return Account.from_json(data if isinstance(data, Mapping) else {})
+
     def iter_my_article_pages(self, page_size: int = MAX_PAGE_SIZE
                               ) -> Iterator[list[ArticleSummary]]:
         """``GET /account/articles``, one page at a time, until the last page."""

@@ -70,9 +70,9 @@ class ClientBase:
 
     def _call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
               body: Mapping[str, Any] | None = None, what: str = "The requested resource",
-              with_headers: bool = False) -> Any:
+              with_headers: bool = False, retry: bool | None = None) -> Any:
         """Call the API and return its JSON (None when empty). GET and DELETE are retried
-        when that is safe; POST, PUT and PATCH never are."""
+        when that is safe; POST, PUT and PATCH never are. ``retry=False`` asks for one try."""
         method = method.upper()
         query: dict[str, Any] = dict(params or {})
         payload: dict[str, Any] | None = dict(body) if body is not None else None
@@ -83,7 +83,8 @@ class ClientBase:
                 payload = payload if payload is not None else {}
                 payload["impersonate"] = self.impersonate
         response = self._t.request(method, self._url(path), service="api",
-                                   retry=method in SAFE_METHODS, what=what,
+                                   retry=method in SAFE_METHODS and retry is not False,
+                                   what=what,
                                    params=query or None, json=payload,
                                    headers={"Accept": "application/json"})
         location_header = response.headers.get("Location", "")
