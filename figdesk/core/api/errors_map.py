@@ -108,8 +108,9 @@ def error_from_response(response: requests.Response, what: str = "The requested 
         return QuotaExceededError("Figshare refused: not enough storage quota, or the file is "
                                   "larger than this account may upload." + _said(message), **kw)
     if status == 403:
-        return PermissionDeniedError(f"This account may not do this with {what[0].lower()}"
-                                     f"{what[1:]}." + _said(message), **kw)
+        return PermissionDeniedError(f"Figshare did not allow this ({what[0].lower()}"
+                                     f"{what[1:]}): the signed-in account lacks the permission."
+                                     + _said(message), **kw)
     if status == 404:
         if service == "upload":
             return NotFoundError(f"{what} is unknown to Figshare's upload service (the upload "
