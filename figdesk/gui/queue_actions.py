@@ -72,7 +72,7 @@ def apply_job_action(runner: Runner | None, store: QueueStore, name: str,
 
 
 def apply_queue_action(runner: Runner | None, store: QueueStore, name: str) -> None:
-    """pause_all / resume_all (also the jobs paused one by one) / retry_failed /
+    """pause_all / resume_all (also the jobs paused one by one) / cancel_all / retry_failed /
     clear_finished."""
     if name == "clear_finished":
         store.clear_finished()
@@ -90,6 +90,13 @@ def apply_queue_action(runner: Runner | None, store: QueueStore, name: str) -> N
             store.set_paused(None)
         apply_job_action(runner, store, "resume",
                          [j.id for j in store.list(states=[JobState.PAUSED])])
+        return
+    if name == "cancel_all":
+        if runner is not None:
+            runner.cancel_all()
+        else:
+            apply_job_action(None, store, "cancel", [j.id for j in store.list(
+                states=[JobState.QUEUED, JobState.PAUSED, JobState.RUNNING])])
         return
     if name == "retry_failed":
         apply_job_action(runner, store, "retry",

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QMessageBox,
     QStackedLayout,
     QTableView,
     QToolBar,
@@ -50,7 +51,7 @@ JOB_ACTIONS = (
     ("remove", "Remove from list", (JobState.DONE, JobState.FAILED, JobState.CANCELLED)),
 )
 QUEUE_ACTIONS = (
-    ("pause_all", "Pause all"), ("resume_all", "Resume all"),
+    ("pause_all", "Pause all"), ("resume_all", "Resume all"), ("cancel_all", "Cancel all"),
     ("retry_failed", "Retry failed"), ("clear_finished", "Clear finished"),
 )
 
@@ -84,7 +85,7 @@ class QueuePanel(QWidget):
         self.queue_buttons: dict[str, QAction] = {}
         for name, label in QUEUE_ACTIONS:
             act = self.toolbar.addAction(label)
-            act.triggered.connect(lambda _c=False, n=name: self.queue_action.emit(n))
+            act.triggered.connect(lambda _c=False, n=name: self._queue_action(n))
             self.queue_buttons[name] = act
 
         self.table = QTableView()
@@ -156,6 +157,18 @@ class QueuePanel(QWidget):
         return [r.job.id for r in (self.selected_rows() if rows is None else rows)
                 if r.job.state in states]
 
+    def confirm(self, text: str) -> bool:
+        """Ask before something that cannot be undone. Tests replace this method."""
+        answer = QMessageBox.question(self, "Upload queue", text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _queue_action(self, name: str) -> None:
+        if name == "cancel_all" and not self.confirm(
+                "Cancel every upload that has not finished? Parts already sent are "
+                "discarded on Figshare."):
+            return
+        self.queue_action.emit(name)
+
     def _job_action(self, name: str) -> None:
         ids = self.applicable(name)
         if ids:
@@ -168,6 +181,8 @@ class QueuePanel(QWidget):
         totals = self.model.totals()
         paused = self.model.status.state == "paused"
         self.queue_buttons["pause_all"].setEnabled(not paused and totals.unfinished > 0)
+        self.queue_buttons["cancel_all"].setEnabled(
+            any(not r.job.state.finished for r in self.model.rows()))
         self.queue_buttons["resume_all"].setEnabled(
             paused or any(r.job.state is JobState.PAUSED for r in self.model.rows()))
         self.queue_buttons["retry_failed"].setEnabled(totals.failed > 0)
@@ -189,7 +204,7 @@ class QueuePanel(QWidget):
             act = menu.addAction(label)
             act.setData(name)
             act.setEnabled(self.queue_buttons[name].isEnabled())
-            act.triggered.connect(lambda _c=False, n=name: self.queue_action.emit(n))
+            act.triggered.connect(lambda _c=False, n=name: self._queue_action(n))
         return menu
 
     def _context_menu(self, pos: QPoint) -> None:

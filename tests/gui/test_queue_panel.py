@@ -146,6 +146,33 @@ def test_pause_all_and_resume_all(qtbot: Any, small_sandbox: Any, make_window: A
     uploads.panel.queue_buttons["resume_all"].trigger()
     qtbot.waitUntil(lambda: all(r.job.state is JobState.DONE for r in uploads.model.rows()),
                     timeout=WAIT_MS)
+    assert not uploads.panel.queue_buttons["cancel_all"].isEnabled()
+
+
+def test_cancel_all_asks_first(qtbot: Any, small_sandbox: Any, make_window: Any,
+                               tmp_path: Path) -> None:
+    window = queue_window(qtbot, make_window, small_sandbox)
+    uploads = window.uploads
+    small_sandbox.faults.set(bandwidth_total=10 * PART)
+    paths = make_files(tmp_path / "c", {"c1.bin": 80 * PART, "c2.bin": 80 * PART,
+                                        "c3.bin": 80 * PART})
+    assert drop(window, paths)
+    qtbot.waitUntil(lambda: any(r.bytes_done > 0 for r in uploads.model.rows()),
+                    timeout=WAIT_MS)
+    asked: list[str] = []
+    uploads.panel.confirm = lambda text: asked.append(text) or False
+    uploads.panel.queue_buttons["cancel_all"].trigger()
+    assert asked and all(not r.job.state.finished for r in uploads.model.rows()
+                         if r.job.kind is JobKind.UPLOAD_FILE)
+    uploads.panel.confirm = lambda text: True
+    uploads.panel.queue_buttons["cancel_all"].trigger()
+    qtbot.waitUntil(lambda: all(r.job.state is JobState.CANCELLED
+                                for r in uploads.model.rows()
+                                if r.job.kind is JobKind.UPLOAD_FILE), timeout=WAIT_MS)
+    create = next(r.job for r in uploads.model.rows() if r.job.kind is JobKind.CREATE_ITEM)
+    article_id = uploads.model.job(create.id).article_id
+    small_sandbox.faults.reset()
+    assert window.session.client.list_files(article_id) == []   # nothing half-sent is left
 
 
 def test_queue_survives_restart(qtbot: Any, small_sandbox: Any, make_window: Any,
