@@ -129,3 +129,19 @@ def test_progress_events_are_rate_limited(env: Env) -> None:
     # state changes always pass; besides them, at most ~10 a second
     assert len(uploading) <= 10 * elapsed + 6
     assert events[-1][1].state == "done" and events[-1][1].bytes_done == out.size
+
+
+def test_cancel_ends_a_long_retry_after_wait_in_the_client(env: Env) -> None:
+    path, _ = env.make("ra.bin", 4 * PART)
+    env.sb.faults.set(retry_after=30)
+    env.sb.faults.fail_next("upload", "rate_limit", method="GET", count=3)
+    fu = env.fu(path)
+    c = Control()
+    box = _run(env, fu, c)
+    _wait(lambda: env.sb.requests.count(service="upload", method="GET") >= 1)
+    t0 = time.monotonic()
+    c.cancel()
+    t: threading.Thread = box["thread"]  # type: ignore[assignment]
+    t.join(10)
+    assert not t.is_alive() and time.monotonic() - t0 < 3.0   # not the 30 s Retry-After
+    assert fu.state == UploadState.CANCELLED and env.files() == []

@@ -35,7 +35,8 @@ class FakeService:
         self.gets: list[int] = []
         self.lock = threading.Lock()
 
-    def put_upload_part(self, url: str, part_no: int, body: Iterable[bytes], length: int) -> None:
+    def put_upload_part(self, url: str, part_no: int, body: Iterable[bytes], length: int,
+                        **kw: Any) -> None:
         with self.lock:
             self.puts.append(part_no)
             todo = self.script.get(part_no)
@@ -46,7 +47,7 @@ class FakeService:
             raise err
         self.received[part_no] = data
 
-    def get_upload_part(self, url: str, part_no: int) -> UploadPart:
+    def get_upload_part(self, url: str, part_no: int, **kw: Any) -> UploadPart:
         self.gets.append(part_no)
         status = "COMPLETE" if part_no in self.complete_on_get else "PENDING"
         return UploadPart(part_no, 0, 0, status, False)

@@ -31,6 +31,9 @@ class Control:
         self._stopped = False
         self._limit_rate: float | None = None
         self._rate_listeners: list[Callable[[float | None], None]] = []
+        # set on cancel or stop: handed to the client so its own waits (retry backoff,
+        # Retry-After) end at once too
+        self._interrupt = threading.Event()
 
     # --- asked by the user ---------------------------------------------------------------
 
@@ -47,12 +50,14 @@ class Control:
     def cancel(self) -> None:
         with self._cond:
             self._cancelled = True
+            self._interrupt.set()
             self._cond.notify_all()
 
     def stop(self) -> None:
         """Halt now but keep Figshare's state: the file ends ``paused`` and can be resumed."""
         with self._cond:
             self._stopped = True
+            self._interrupt.set()
             self._cond.notify_all()
 
     def set_limit_rate(self, bps: float | None) -> None:
@@ -76,6 +81,11 @@ class Control:
     @property
     def stopped(self) -> bool:
         return self._stopped
+
+    @property
+    def interrupt_event(self) -> threading.Event:
+        """Set once cancelled or stopped (the ``cancel=`` Event the client's calls take)."""
+        return self._interrupt
 
     @property
     def limit_rate(self) -> float | None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from figdesk.core.errors import (
     AuthError,
+    CancelledError,
     FigdeskError,
     FileChangedError,
     LocalFileError,
@@ -93,6 +94,11 @@ class FileJob(RemoteSteps):
                     return fu
             except UploadInterrupted as exc:
                 return self._interrupted(exc.reason)
+            except CancelledError:
+                # the client ended a wait because our Control asked it to
+                if not (self.control.cancelled or self.control.stopped):
+                    raise
+                return self._interrupted("cancel" if self.control.cancelled else "stop")
             except (OfflineError, AuthError, ServerError, RateLimitedError) as exc:
                 # transient for the queue: it waits and runs the same fu again; nothing is lost
                 self.set_state(UploadState.QUEUED, exc.message)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from figdesk.core.errors import (
+    CancelledError,
     ConflictError,
     FigdeskError,
     FileChangedError,
@@ -146,7 +147,8 @@ class PartSender:
             try:
                 ctx.slots.acquire(ctx.control)
                 try:
-                    ctx.client.put_upload_part(ctx.upload_url, part.part_no, body, part.length)
+                    ctx.client.put_upload_part(ctx.upload_url, part.part_no, body, part.length,
+                                               cancel=ctx.control.interrupt_event)
                 finally:
                     ctx.slots.release()
                     self._unsent(body)
@@ -158,6 +160,9 @@ class PartSender:
                     raise
                 continue                      # paused too long: resend once resumed
             except (FileChangedError, UploadGone):
+                raise
+            except CancelledError:
+                ctx.control.check()           # -> UploadInterrupted (cancel or stop)
                 raise
             except NotFoundError as exc:
                 raise UploadGone(str(exc)) from exc
@@ -189,7 +194,8 @@ class PartSender:
 
     def _part_complete(self, part: UploadPart) -> bool:
         try:
-            now = self.ctx.client.get_upload_part(self.ctx.upload_url, part.part_no)
+            now = self.ctx.client.get_upload_part(self.ctx.upload_url, part.part_no,
+                                                  cancel=self.ctx.control.interrupt_event)
         except NotFoundError as exc:
             raise UploadGone(str(exc)) from exc
         except (OfflineError, ServerError, RateLimitedError, ConflictError):

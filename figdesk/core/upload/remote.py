@@ -124,7 +124,8 @@ class RemoteSteps(ABC):
 
     def _upload_info(self) -> Any:
         try:
-            info = self.client.get_upload_info(self.fu.upload_url)
+            info = self.client.get_upload_info(self.fu.upload_url,
+                                               cancel=self.control.interrupt_event)
         except NotFoundError:
             info = None
         if info is None or info.status == "ABORTED":
