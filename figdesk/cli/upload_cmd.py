@@ -19,7 +19,7 @@ from typing import Any
 from figdesk.cli import output
 from figdesk.cli.queue_cmd import report, run_foreground
 from figdesk.core.errors import OfflineError, UsageError
-from figdesk.core.queue import JobState, QueueStore, RunnerOptions
+from figdesk.core.queue import JobState, QueueStore, RunnerOptions, owner_stamp
 from figdesk.core.queue.enqueue import QueuedUpload, enqueue_upload, upload_signature
 from figdesk.core.upload import UploadOptions
 
@@ -153,7 +153,11 @@ def cmd_upload(args: argparse.Namespace) -> int:
                 store, report_.uploads, article_id=article_id,
                 new_metadata={**metadata, "title": args.new.strip()} if args.new else None,
                 publish=args.publish, signature=signature,
-                label=args.new or f"item {article_id}", impersonate=args.impersonate)
+                label=args.new or f"item {article_id}", impersonate=args.impersonate,
+                # The owner is the account whose token runs the jobs; pre-flight saw the
+                # impersonated one, so an admin's jobs name no account.
+                owner=owner_stamp(client.api_url, report_.account.id
+                                  if report_.account and args.impersonate is None else None))
         _say_queued(args, queued)
         if args.queue:
             return 0

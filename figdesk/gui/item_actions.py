@@ -17,6 +17,7 @@ from qasync import asyncSlot, asyncWrap
 from figdesk.core.errors import AuthError, FigdeskError, OfflineError
 from figdesk.core.metadata import blank, diff_request, from_article, to_request
 from figdesk.core.models import Article, Author
+from figdesk.core.queue.jobs import owner_stamp
 from figdesk.gui.items_model import ItemRow
 
 if TYPE_CHECKING:
@@ -27,18 +28,20 @@ else:
     _Base = object
 
 
-def queue_metadata_job(article_id: int | None, body: dict[str, Any], title: str) -> str:
-    """Blocking (SQLite): queue an update (or a create) to send when Figshare is reachable."""
+def queue_metadata_job(article_id: int | None, body: dict[str, Any], title: str,
+                       owner: dict[str, Any] | None = None) -> str:
+    """Blocking (SQLite): queue an update (or a create) to send when Figshare is reachable,
+    for the account ``owner`` (``owner_stamp``) names."""
     from figdesk.core.queue import JobKind, QueueStore, article_key
 
     store = QueueStore()
     try:
         if article_id is None:
             key = store.new_item_key(title)
-            store.add(JobKind.CREATE_ITEM, key, {"metadata": body})
+            store.add(JobKind.CREATE_ITEM, key, {"metadata": body}, owner=owner)
         else:
             key = article_key(article_id)
-            store.add(JobKind.UPDATE_ITEM, key, {"metadata": body})
+            store.add(JobKind.UPDATE_ITEM, key, {"metadata": body}, owner=owner)
     finally:
         store.close()
     return key
@@ -183,7 +186,11 @@ class ItemActions(_Base):
         form = self.form
         body = to_request(current) if form.is_new else diff_request(form.baseline, current)
         try:
-            await self.run_blocking(queue_metadata_job, form.article_id, body, current.title)
+            session = self.session
+            owner = (owner_stamp(session.client.api_url, session.account.id)
+                     if session is not None else None)
+            await self.run_blocking(queue_metadata_job, form.article_id, body, current.title,
+                                    owner)
         except (FigdeskError, OSError, sqlite3.Error) as queue_exc:
             # The queue could not take it either: keep the edits in the form and say why.
             self.show_error(exc, f"Saving the item (and it could not be queued: {queue_exc})")

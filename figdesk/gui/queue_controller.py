@@ -29,6 +29,7 @@ from figdesk.core.queue import (
     Runner,
     RunnerOptions,
     RunnerStatus,
+    owner_stamp,
 )
 from figdesk.core.queue.enqueue import QueuedUpload, enqueue_upload, upload_signature
 from figdesk.core.queue.execute import default_engine_factory
@@ -144,11 +145,11 @@ class UploadQueue(QObject):
                 self._client = None
                 return
             if self.runner is not None:
-                self.runner.set_client(session.client)
+                self.runner.set_client(session.client, session.account.id)
                 self._client = session.client
                 return
             runner = Runner(store, session.client, options=self.options,
-                            engine_factory=self.engine_factory)
+                            engine_factory=self.engine_factory, account_id=session.account.id)
             self.bridge.attach(runner)
             try:
                 await self._blocking(start_runner_nicely, runner)
@@ -280,7 +281,7 @@ class UploadQueue(QObject):
         if session is None or self.runner is None or session.client is self._client:
             return
         self._client = session.client
-        self.runner.set_client(session.client)
+        self.runner.set_client(session.client, session.account.id)
         if self.model.status.state == "paused" and self.model.status.reason != USER_PAUSE:
             self._resume_after_sign_in()
 
@@ -358,7 +359,8 @@ class UploadQueue(QObject):
         label = f"“{title}”" if new else f"“{target.title or target.article_id}”"
         queued = await self._blocking(
             enqueue_upload, store, report.uploads, article_id=target.article_id,
-            new_metadata={"title": title} if new else None, signature=signature, label=label)
+            new_metadata={"title": title} if new else None, signature=signature, label=label,
+            owner=owner_stamp(session.client.api_url, session.account.id))
         self._labels[queued.group_id] = label      # watched from the reload that lists it
         if new:
             self._open_when_created.add(queued.group_id)

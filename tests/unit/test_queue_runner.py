@@ -461,3 +461,31 @@ def test_late_record_of_a_lost_initiate_is_swept(store: QueueStore, client: Fake
     runner.stop()
     assert deleted == [99]
     assert store.list()[1].payload["swept"] is True
+
+
+def test_runner_runs_only_its_own_accounts_jobs(store: QueueStore, client: FakeClient,
+                                               engine: FakeEngine, tmp_path: Path) -> None:
+    """The queue is shared by every profile: another account's jobs stay untouched."""
+    from figdesk.core.queue import owner_stamp
+
+    me = client.get_account().id
+    api = "http://x/v2"
+    client.api_url = api  # type: ignore[attr-defined]
+    theirs = enqueue_upload(store, files(tmp_path, "t"), new_metadata={"title": "Theirs"},
+                            owner=owner_stamp(api, me + 1))
+    mine = enqueue_upload(store, files(tmp_path, "m"), new_metadata={"title": "Mine"},
+                          owner=owner_stamp(api, me))
+    elsewhere = enqueue_upload(store, files(tmp_path, "e"), new_metadata={"title": "Stage"},
+                               owner=owner_stamp("https://api.figsh.com/v2", None))
+    runner = make_runner(store, client, engine)      # learns who it is from its first probe
+    runner.start()
+    try:
+        assert runner.wait_idle(10)
+    finally:
+        runner.stop()
+    by_group = {j.group_id: j.state for j in store.list()}
+    assert by_group[mine.group_id] is JobState.DONE
+    assert by_group[theirs.group_id] is JobState.QUEUED
+    assert by_group[elsewhere.group_id] is JobState.QUEUED
+    assert {j.group_id for j in runner.jobs()} >= {mine.group_id}
+    assert theirs.group_id not in {j.group_id for j in runner.jobs()}

@@ -5,27 +5,35 @@
 """
 
 from figdesk.core.queue.events import JobChanged, JobProgress, RunnerEvent, RunnerStatus
-from figdesk.core.queue.jobs import Job, JobKind, JobState, article_key, parse_article_key
+from figdesk.core.queue.jobs import (
+                                     Job,
+                                     JobKind,
+                                     JobState,
+                                     article_key,
+                                     owner_stamp,
+                                     parse_article_key,
+)
 from figdesk.core.queue.lock import QueueBusyError, RunnerLock
 from figdesk.core.queue.options import USER_PAUSE, RunnerOptions
 from figdesk.core.queue.runner import Runner
 from figdesk.core.queue.store import QueueStore, default_queue_path
 
 __all__ = [
-    "USER_PAUSE",
-    "Job",
-    "JobChanged",
-    "JobKind",
-    "JobProgress",
-    "JobState",
-    "QueueBusyError",
-    "QueueStore",
-    "Runner",
-    "RunnerEvent",
-    "RunnerLock",
-    "RunnerOptions",
-    "RunnerStatus",
-    "article_key",
-    "default_queue_path",
-    "parse_article_key",
+                                     "USER_PAUSE",
+                                     "Job",
+                                     "JobChanged",
+                                     "JobKind",
+                                     "JobProgress",
+                                     "JobState",
+                                     "QueueBusyError",
+                                     "QueueStore",
+                                     "Runner",
+                                     "RunnerEvent",
+                                     "RunnerLock",
+                                     "RunnerOptions",
+                                     "RunnerStatus",
+                                     "article_key",
+                                     "default_queue_path",
+                                     "owner_stamp",
+                                     "parse_article_key",
 ]

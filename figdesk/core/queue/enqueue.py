@@ -46,10 +46,12 @@ def upload_signature(files: Iterable[FileUpload], *, article_id: int | None,
 def enqueue_upload(store: QueueStore, files: Sequence[FileUpload], *,
                    article_id: int | None = None, new_metadata: Mapping[str, Any] | None = None,
                    publish: bool = False, signature: str = "", label: str = "",
-                   impersonate: int | None = None) -> QueuedUpload:
+                   impersonate: int | None = None,
+                   owner: Mapping[str, Any] | None = None) -> QueuedUpload:
     """Queue the upload, or find the same one still unfinished (when ``signature`` matches).
     ``impersonate``: the account an institution admin acts for; the jobs keep it, so they
-    run for that account whoever runs the queue later."""
+    run for that account whoever runs the queue later. ``owner`` (``owner_stamp``): the
+    signed-in account whose runner may run them."""
     if (article_id is None) == (new_metadata is None):
         raise ValueError("give exactly one of article_id and new_metadata")
     if signature:
@@ -69,4 +71,4 @@ def enqueue_upload(store: QueueStore, files: Sequence[FileUpload], *,
         specs.append((JobKind.UPLOAD_FILE, key, {"upload": fu.to_json(), **acting}))
     if publish:
         specs.append((JobKind.PUBLISH, key, {**acting}))
-    return QueuedUpload(group, tuple(store.add_many(specs, group_id=group)))
+    return QueuedUpload(group, tuple(store.add_many(specs, group_id=group, owner=owner)))

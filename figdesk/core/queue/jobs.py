@@ -38,6 +38,11 @@ class JobState(str, Enum):
         return self in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
 
 
+def owner_stamp(api_url: str, account_id: int | None) -> JSON:
+    """The ``owner`` a job carries: the API it was queued for and the account, when known."""
+    return {"api": api_url.rstrip("/"), "account": account_id}
+
+
 def article_key(article_id: int) -> str:
     """The item key of an item that already exists on Figshare."""
     return f"id:{int(article_id)}"
@@ -79,6 +84,25 @@ class Job:
         """create_item / update_item: the ArticleCreate / ArticleUpdate body."""
         m = self.payload.get("metadata")
         return dict(m) if isinstance(m, Mapping) else {}
+
+    @property
+    def owner(self) -> JSON:
+        """Who queued it: ``{"api": url, "account": id or None}`` (empty for old jobs)."""
+        o = self.payload.get("owner")
+        return dict(o) if isinstance(o, Mapping) else {}
+
+    def belongs_to(self, api_url: str | None, account_id: int | None) -> bool:
+        """Whether a runner signed in as ``account_id`` on ``api_url`` may run this job: the
+        queue is shared by every profile, and one account must never run another's jobs.
+        What is unknown on either side (a job queued offline, before the account was known)
+        does not exclude."""
+        owner = self.owner
+        api = owner.get("api")
+        if api and api_url and str(api).rstrip("/") != api_url.rstrip("/"):
+            return False
+        account = owner.get("account")
+        return not (isinstance(account, int) and account_id is not None
+                    and account != account_id)
 
     @property
     def title(self) -> str:

@@ -29,6 +29,8 @@ from figdesk.core.upload import Control
 
 log = logging.getLogger(__name__)
 
+CONNECTING = "connecting to Figshare"
+
 class Runner:
     """Runs the jobs of a ``QueueStore`` (only those ``scope`` accepts, if given)."""
 
@@ -36,7 +38,8 @@ class Runner:
                  options: RunnerOptions | None = None,
                  engine_factory: EngineFactory | None = None,
                  scope: Callable[[Job], bool] | None = None,
-                 probe: Callable[[QueueClient], object] | None = None) -> None:
+                 probe: Callable[[QueueClient], object] | None = None,
+                 account_id: int | None = None) -> None:
         self.store = store
         self.options = options or RunnerOptions()
         self._client = client
@@ -54,7 +57,10 @@ class Runner:
         self._active: dict[int, tuple[threading.Thread, Control]] = {}
         self._why_stopped: dict[int, str] = {}      # job id -> "pause" | "cancel" | "stop"
         self._not_before: dict[int, float] = {}      # job id -> monotonic time of next try
-        self._offline_reason = ""
+        # Whose jobs this runner may run (Job.belongs_to). Unknown: the first probe asks
+        # Figshare before any job starts, so a shared queue never mixes accounts.
+        self._account_id = account_id
+        self._offline_reason = "" if account_id is not None else CONNECTING
         self._probe = Backoff(self.options.probe_initial, self.options.probe_max)
         self._next_probe = 0.0
         self._probing = False
@@ -107,12 +113,22 @@ class Runner:
     def subscribe(self, callback: Callable[[RunnerEvent], None]) -> Callable[[], None]:
         return self.hub.subscribe(callback)
 
-    def set_client(self, client: QueueClient) -> None:
-        """Use a new client (after signing in again); the engine is rebuilt for it."""
+    def set_client(self, client: QueueClient, account_id: int | None = None) -> None:
+        """Use a new client (after signing in again, maybe as another account); the engine is
+        rebuilt for it, and only that account's jobs run from now on."""
         with self._mu:
             self._client = client
             self._engine = None
+            self._account_id = account_id
+            if account_id is None:
+                self._offline_reason = self._offline_reason or CONNECTING
+                self._next_probe = 0.0
         self._wake.set()
+
+    def _in_scope(self, job: Job) -> bool:
+        if self.scope is not None and not self.scope(job):
+            return False
+        return job.belongs_to(getattr(self._client, "api_url", None), self._account_id)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until nothing in scope can progress (all done, failed, blocked or paused),
@@ -162,7 +178,7 @@ class Runner:
 
     def cancel_all(self) -> None:
         for job in self.store.list(states=[JobState.QUEUED, JobState.PAUSED, JobState.RUNNING]):
-            if self.scope is None or self.scope(job):
+            if self._in_scope(job):
                 self.cancel_job(job.id)
 
     def retry(self, job_id: int) -> Job:
@@ -275,7 +291,7 @@ class Runner:
             free = self.options.files_at_once - len(self._active)
             candidates = [j for j in runnable_jobs(jobs)
                           if j.id not in self._active
-                          and (self.scope is None or self.scope(j))]
+                          and self._in_scope(j)]
             waiting = [j for j in candidates if self._not_before.get(j.id, 0) > now]
             ready = [j for j in candidates if self._not_before.get(j.id, 0) <= now]
             for job in ready[:max(0, free)]:
@@ -402,7 +418,9 @@ class Runner:
     def _maybe_probe(self) -> None:
         now = time.monotonic()
         with self._mu:
-            self._set_status("offline", self._offline_reason,
+            # Before the first answer nothing is known to be wrong: "connecting", not offline.
+            first = self._account_id is None and self._offline_reason == CONNECTING
+            self._set_status("connecting" if first else "offline", self._offline_reason,
                              max(0.0, self._next_probe - now))
             if self._probing or now < self._next_probe or self._active:
                 return
@@ -413,7 +431,7 @@ class Runner:
     def _probe_once(self) -> None:
         """Ask Figshare who we are (GET /account): any answer but "no answer" ends offline."""
         try:
-            self._probe_call(self._client)
+            answer = self._probe_call(self._client)
         except AuthError as exc:
             with self._mu:
                 self._offline_reason = ""
@@ -430,6 +448,9 @@ class Runner:
             with self._mu:
                 self._offline_reason = ""
                 self._probe.reset()
+                found = getattr(answer, "id", None)
+                if self._account_id is None and isinstance(found, int):
+                    self._account_id = found
         finally:
             with self._mu:
                 self._probing = False
@@ -438,5 +459,5 @@ class Runner:
     def jobs(self, states: Iterable[JobState] | None = None) -> list[Job]:
         """The queue's jobs (in scope), in order."""
         return [j for j in self.store.list(states=states)
-                if self.scope is None or self.scope(j)]
+                if self._in_scope(j)]
 

@@ -117,12 +117,14 @@ class QueueStore:
         return Job.from_row(row, aid if aid is not None else keys.get(key))
 
     def add(self, kind: JobKind, item_key: str, payload: Mapping[str, Any] | None = None, *,
-            group_id: str = "") -> Job:
-        return self.add_many([(kind, item_key, payload or {})], group_id=group_id)[0]
+            group_id: str = "", owner: Mapping[str, Any] | None = None) -> Job:
+        return self.add_many([(kind, item_key, payload or {})], group_id=group_id,
+                             owner=owner)[0]
 
     def add_many(self, specs: Iterable[tuple[JobKind, str, Mapping[str, Any]]], *,
-                 group_id: str = "") -> list[Job]:
-        """Append jobs in the given order, all or nothing."""
+                 group_id: str = "", owner: Mapping[str, Any] | None = None) -> list[Job]:
+        """Append jobs in the given order, all or nothing. ``owner`` (``owner_stamp``) goes
+        into every job so that only that account's runner runs them."""
         now = time.time()
         ids: list[int] = []
         with self._tx() as con:
@@ -132,7 +134,8 @@ class QueueStore:
                     "INSERT INTO jobs(kind, state, position, item_key, group_id, payload,"
                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (JobKind(kind).value, JobState.QUEUED.value, float(top) + n, key, group_id,
-                     json.dumps(dict(payload)), now, now))
+                     json.dumps({**payload, "owner": dict(owner)} if owner else dict(payload)),
+                     now, now))
                 ids.append(int(cur.lastrowid or 0))
         return [j for j in (self.get(i) for i in ids) if j is not None]
 

@@ -41,6 +41,7 @@ class PreflightReport:
     uploads: list[FileUpload] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    account: Account | None = None   # the account checked against, when online
 
     @property
     def ok(self) -> bool:
@@ -102,6 +103,7 @@ def preflight(source: _AccountSource | Account | None, article_files: Sequence[F
         account = source.get_account()
         if article_files is None:
             article_files = source.list_files(article_id)
+    report.account = account
     existing = list(article_files or [])
     by_name: dict[tuple[str, str], list[FileInfo]] = {}
     for f in existing:
