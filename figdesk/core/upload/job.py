@@ -58,6 +58,9 @@ class FileJob(RemoteSteps):
         self._lock = threading.RLock()
         self._hash_result: str | None = None
         self.local_md5_rate: float | None = None
+        self._hashed = 0                                  # bytes the concurrent hasher did
+        self._hash_mark: tuple[float, int] | None = None  # (time, bytes) when sending ended
+        self._hash_end = 0.0
         self._hash_error: BaseException | None = None
 
     # --- bookkeeping ------------------------------------------------------------------------
@@ -196,6 +199,9 @@ class FileJob(RemoteSteps):
             self.engine.md5_cache.put(ident, digest)
         self.save()
 
+    def _count_hashed(self, total: int) -> None:
+        self._hashed = total
+
     def _note_md5_rate(self, size: int, seconds: float) -> None:
         # our own md5 speed here and now: a hint of what hashing the file costs Figshare
         if size >= 16 << 20 and seconds > 0:
@@ -254,6 +260,9 @@ class FileJob(RemoteSteps):
             except FileChangedError as exc:
                 self._file_changed(exc.message)
             ok = True
+            # from here on the hasher has the CPU mostly to itself: its speed over the rest
+            # of the file is the better hint of what md5ing the file costs (see _poll)
+            self._hash_mark = (time.monotonic(), self._hashed)
         finally:
             sender.finish(failed=not ok)
             os.close(fd)
@@ -270,6 +279,9 @@ class FileJob(RemoteSteps):
             self._file_changed(self._hash_error.message)
         if self._hash_error is not None:
             raise self._hash_error
+        if self._hash_mark is not None:
+            t0, b0 = self._hash_mark
+            self._note_md5_rate(self.fu.size - b0, self._hash_end - t0)
         self.fu.md5 = self._hash_result or ""
         self.save()
 
@@ -306,7 +318,9 @@ class FileJob(RemoteSteps):
         def work() -> None:
             try:
                 started = time.monotonic()
-                digest = md5_file(self.fu.path, expect=ident, control=self.control, gate=gate)
+                digest = md5_file(self.fu.path, expect=ident, control=self.control, gate=gate,
+                                  on_bytes=self._count_hashed)
+                self._hash_end = time.monotonic()
                 self._note_md5_rate(ident.size, time.monotonic() - started - waited[0])
                 if self.engine.md5_cache is not None:
                     self.engine.md5_cache.put(ident, digest)
