@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from qasync import QEventLoop
 
 from figdesk.gui.accounts import Accounts, SandboxHost
+from figdesk.gui.icon import app_icon
 from figdesk.gui.main_window import MainWindow
 from figdesk.gui.queue_controller import install_upload_queue
 from figdesk.gui.theme import apply_theme, system_prefers_dark
@@ -39,6 +40,8 @@ def run(argv: list[str], *, sandbox: bool) -> int:
     app.setApplicationName("figdesk")
     app.setApplicationDisplayName("figdesk")
     app.setOrganizationName("figdesk")
+    app.setDesktopFileName("org.figdesk.Figdesk")   # Wayland matches the window to the entry
+    app.setWindowIcon(app_icon())
     dark = os.environ.get("FIGDESK_THEME", "").lower() == "dark" or (
         os.environ.get("FIGDESK_THEME", "").lower() != "light" and system_prefers_dark(app))
     apply_theme(app, dark)

@@ -149,12 +149,14 @@ class MainWindow(ItemActions, QMainWindow):
         self.refresh_action.triggered.connect(self.items.refresh)
         self.save_action = QAction("&Save", self, shortcut=QKeySequence.StandardKey.Save)
         self.save_action.triggered.connect(self.save_clicked)
+        self.cleanup_action = QAction("&Clean up drafts…", self)
+        self.cleanup_action.triggered.connect(self.open_cleanup)
         sign_in = QAction("Sign &in…", self)
         sign_in.triggered.connect(lambda: self.open_sign_in())
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        for a in (self.new_action, self.refresh_action, self.save_action, None, sign_in, None,
-                  quit_action):
+        for a in (self.new_action, self.refresh_action, self.save_action, None,
+                  self.cleanup_action, None, sign_in, None, quit_action):
             if a is None:
                 file_menu.addSeparator()
             else:
@@ -164,6 +166,15 @@ class MainWindow(ItemActions, QMainWindow):
         self.dark_action.toggled.connect(self._set_dark)
         self.view_menu.addAction(self.dark_action)
         self.view_menu.addSeparator()
+
+    def open_cleanup(self) -> None:
+        """The drafts cleanup dialog on the signed-in account; the list refreshes after."""
+        if self.session is None:
+            self.statusBar().showMessage("Sign in first to clean up drafts.", 5000)
+            return
+        from figdesk.gui.cleanup_dialog import open_cleanup_dialog
+
+        open_cleanup_dialog(self, self.session, on_deleted=lambda _ids: self.items.refresh())
 
     def _set_dark(self, dark: bool) -> None:
         app = QApplication.instance()

@@ -58,3 +58,4 @@ def test_metainfo_validates() -> None:
     out = subprocess.run(["appstreamcli", "validate", "--no-net", str(METAINFO)],
                          check=False, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
