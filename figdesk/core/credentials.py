@@ -128,7 +128,7 @@ def _usable(backend: KeyringBackend) -> bool:
     if module.startswith("keyring.backends.chainer"):
         return any(_usable(b) for b in getattr(backend, "backends", []))
     try:
-        return float(backend.priority) > 0  # type: ignore[arg-type]
+        return float(backend.priority) > 0
     except Exception:  # noqa: BLE001  # a backend whose priority check fails is not usable
         return False
 
