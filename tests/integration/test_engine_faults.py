@@ -205,8 +205,9 @@ def test_stalled_initiate_answered_late_leaves_no_duplicate(env: Env, settle: fl
     impatient = FigshareClient(env.sb.token, env.sb.api_url, timeout=(5.0, 0.3),
                                retry=RetryPolicy(max_attempts=3, base=0.01, cap=0.05))
     try:
+        # 2 parts at a time at 1 MB/s each: the 4 MiB take ~2 s, well past the 1 s stall
         engine = UploadEngine(impatient, UploadOptions(backoff_base=0.02, backoff_cap=0.1,
-                                                       poll_initial=0.02,
+                                                       poll_initial=0.02, parts_in_flight=2,
                                                        initiate_settle=settle), env.cache)
         out = engine.upload(env.fu(path))
     finally:
