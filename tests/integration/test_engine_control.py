@@ -56,8 +56,8 @@ def test_cancel_stops_within_a_second_and_removes_the_record(env: Env) -> None:
 
 
 def test_pause_then_resume_finishes(env: Env) -> None:
-    path, digest = env.make("p.bin", 32 * PART)
-    env.sb.faults.set(bandwidth=2_000_000)
+    path, digest = env.make("p.bin", 64 * PART)
+    env.sb.faults.set(bandwidth=1_000_000)        # ~2 s: room for a loaded CI box
     fu = env.fu(path)
     c = Control()
     box = _run(env, fu, c, parts_in_flight=2, pause_hold=0.2)
@@ -76,8 +76,8 @@ def test_pause_then_resume_finishes(env: Env) -> None:
 
 
 def test_stop_keeps_remote_state_for_a_later_resume(env: Env) -> None:
-    path, digest = env.make("s.bin", 32 * PART)
-    env.sb.faults.set(bandwidth=2_000_000)
+    path, digest = env.make("s.bin", 64 * PART)
+    env.sb.faults.set(bandwidth=1_000_000)        # ~2 s: room for a loaded CI box
     fu = env.fu(path)
     c = Control()
     box = _run(env, fu, c, parts_in_flight=2)
@@ -91,12 +91,12 @@ def test_stop_keeps_remote_state_for_a_later_resume(env: Env) -> None:
     puts = env.puts()
     out = env.engine().upload(FileUpload.from_json(fu.to_json()))
     assert out.state == UploadState.DONE and out.md5 == digest
-    assert env.puts() - puts <= 32 - done + 2     # only what was missing (plus dropped ones)
+    assert env.puts() - puts <= 64 - done + 2     # only what was missing (plus dropped ones)
 
 
 def test_file_changed_mid_upload_restarts_with_new_bytes(env: Env) -> None:
-    path, _ = env.make("chg.bin", 32 * PART)
-    env.sb.faults.set(bandwidth=2_000_000)
+    path, _ = env.make("chg.bin", 64 * PART)
+    env.sb.faults.set(bandwidth=1_000_000)        # ~2 s: room for a loaded CI box
     fu = env.fu(path)
     c = Control()
     box = _run(env, fu, c, parts_in_flight=2)
