@@ -34,8 +34,13 @@ documents leave a choice, the choice made is written here and in the module that
   locked part, a short body dropped after ``body_timeout``) and api_files.py (403 over quota
   or maximum file size, 400 completing before all parts are COMPLETE).  After complete a
   file goes created -> ic_checking -> moving_to_final -> available (``processing_step``
-  seconds each); ``computed_md5`` is hashed from the stored bytes; a differing supplied md5
+  seconds each); ``computed_md5`` is the md5 of the stored bytes; a differing supplied md5
   gives ``ic_failure`` (no md5 supplied: ``supplied_md5`` "" and it becomes available).
+  Like a real storage service the sandbox hashes parts as they arrive (hashing.py): a
+  background thread keeps a running md5 over the contiguous prefix of COMPLETE parts,
+  catching up when out-of-order parts fill a gap; a part DELETE or re-PUT voids it from
+  that part on (restart from part 1).  At complete only what is left is hashed, usually
+  nothing; without a running hash (a restart with ``--data`` loses it) the whole file is.
 - Impersonation: ``impersonate`` in the query for GET/DELETE, in the JSON body for
   POST/PUT/PATCH; only an institution admin, only accounts of the same institution (403).
 - Sample data: the public item 123456 and the account items of the resources page with

@@ -95,6 +95,7 @@ class Sandbox:
     def close(self) -> None:
         """Stop and free the state (a temporary folder is removed)."""
         self.stop()
+        self._core.hasher.stop()
         self._core.store.close()
 
     def __enter__(self) -> Self:

@@ -6,6 +6,10 @@ with 411, a Content-Length other than the part's length with 400, both closing t
 connection; a body shorter than its Content-Length waits ``body_timeout`` seconds, then the
 connection is dropped (Figshare hangs until its own timeout).  A PUT on a COMPLETED upload
 gets 409; an ABORTED upload answers 404 to part requests and shows ``status: ABORTED``.
+
+Each part that arrives is handed to the sandbox's ``PartHasher`` (hashing.py), which keeps a
+running md5 of the parts received so far off the request path; a part DELETE or a PUT on a
+part invalidates that hash from the part on, before a byte of it is written.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class UploadHandler(Handler):
                 if up.status == "COMPLETED" or (up.token, part_no) in store.locked_parts:
                     return 409, None
                 up.parts[part_no - 1] = "PENDING"
+                self.core.hasher.invalidate(up.token, part_no)
                 store.save(up)
                 return 200, None
             return 405, None
@@ -93,6 +98,8 @@ class UploadHandler(Handler):
                     refusal = 404
                 else:
                     store.locked_parts.add(key)
+                    # Before a byte is written: a hash of this part's old bytes is void.
+                    self.core.hasher.invalidate(token, part_no)
                     file_id = up.file_id
         if refusal:
             # The body is left unread, so this connection cannot carry another request.
@@ -109,6 +116,8 @@ class UploadHandler(Handler):
                     up.parts[part_no - 1] = "COMPLETE" if ok else "PENDING"
                     store.save(up)
                 gone = up is None
+        if ok and not gone:
+            self.core.hasher.part_arrived(token)
         if ok:
             self.empty(404 if gone else 200)
 
