@@ -163,7 +163,9 @@ class ProgressDisplay:
 
     def _row_line(self, r: _Row, width: int) -> str:
         name = r.name if len(r.name) <= width else r.name[: width - 1] + "…"
-        state = r.state if not r.error or r.state == "done" else f"{r.state}: {clean(r.error)}"
+        # "done" means Figshare's md5 of the stored bytes equals ours: say so.
+        state = ("done (verified)" if r.state == "done"
+                 else f"{r.state}: {clean(r.error)}" if r.error else r.state)
         return self._bar_line(name.ljust(width), r.done, r.total,
                               r.speed if r.state == "uploading" else 0.0,
                               r.eta if r.state == "uploading" else None, state)

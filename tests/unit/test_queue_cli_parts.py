@@ -73,6 +73,12 @@ def test_tty_display_redraws_in_place_at_most_ten_times_a_second() -> None:
     redraw = out.getvalue()[len(first):]
     assert redraw.startswith("\x1b[3F")            # back up over the 3 lines drawn before
     assert " 50.0%" in redraw and "ETA 00:05" in redraw
+    with QueueStore() as store:   # a finished job reads as verified, in words
+        job = store.add(JobKind.UPLOAD_FILE, article_key(1), {"upload": {"name": "a.bin"}})
+        job = store.update(job.id, state=JobState.DONE)
+    d.handle(JobChanged(_with_id(job, 1)))
+    assert any("a.bin" in line and line.endswith("done (verified)")
+               for line in out.getvalue().split("\x1b[2K"))
 
 
 def test_plain_display_prints_state_changes_only() -> None:
