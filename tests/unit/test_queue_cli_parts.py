@@ -77,7 +77,7 @@ def test_tty_display_redraws_in_place_at_most_ten_times_a_second() -> None:
         job = store.add(JobKind.UPLOAD_FILE, article_key(1), {"upload": {"name": "a.bin"}})
         job = store.update(job.id, state=JobState.DONE)
     d.handle(JobChanged(_with_id(job, 1)))
-    assert any("a.bin" in line and line.endswith("done (verified)")
+    assert any("a.bin" in line and line.rstrip().endswith("done (verified)")
                for line in out.getvalue().split("\x1b[2K"))
 
 
