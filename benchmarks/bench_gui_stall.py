@@ -29,7 +29,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -167,6 +167,79 @@ def by_place(stalls: list[tuple[float, str]]) -> list[tuple[str, int, float]]:
     return sorted(((p, len(v), max(v)) for p, v in groups.items()), key=lambda t: -t[2])
 
 
+class GcTrace:
+    """Python's cyclic collections (``gc.callbacks``): generation, duration and thread."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[int, float, str]] = []
+        self._t0 = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.runs.append((info["generation"], (time.perf_counter() - self._t0) * 1000,
+                              threading.current_thread().name))
+
+    def summary(self) -> str:
+        parts = []
+        for gen in (0, 1, 2):
+            ms = [m for g, m, _t in self.runs if g == gen]
+            if ms:
+                threads = collections.Counter(t for g, _m, t in self.runs if g == gen)
+                parts.append(f"gen{gen}: {len(ms)} runs, max {max(ms):.1f} ms, total "
+                             f"{sum(ms):.0f} ms, threads {dict(threads.most_common(3))}")
+        return "; ".join(parts) or "none"
+
+
+def tracing_app() -> Any:
+    """A QApplication that times each event it delivers (``--trace-events``): the slow ones
+    name the receiver and the event type, which the stack sampler cannot when the time goes
+    in Qt's C++ (painting, layouts) with no Python frame on the stack."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    class TracingApp(QApplication):
+        slow: ClassVar[collections.Counter[str]] = collections.Counter()
+        worst: ClassVar[dict[str, float]] = {}
+        paints: ClassVar[collections.Counter[str]] = collections.Counter()
+        paint_ms: ClassVar[dict[str, float]] = {}
+        regions: ClassVar[dict[str, collections.Counter[str]]] = collections.defaultdict(
+            collections.Counter)
+        depth = 0
+        log: ClassVar[list[tuple[float, str, float]]] = []
+
+        def notify(self, receiver: Any, event: Any) -> bool:
+            TracingApp.depth += 1
+            t0 = time.perf_counter()
+            try:
+                return super().notify(receiver, event)
+            finally:
+                TracingApp.depth -= 1
+                ms = (time.perf_counter() - t0) * 1000
+                if event.type() == QEvent.Type.Paint:
+                    name = receiver.objectName() if hasattr(receiver, "objectName") else ""
+                    parent = receiver.parent() if hasattr(receiver, "parent") else None
+                    owner = parent.parent() if parent is not None else None
+                    key = (f"paint {type(receiver).__name__}#{name} in "
+                           f"{type(parent).__name__ if parent is not None else '-'} in "
+                           f"{type(owner).__name__ if owner is not None else '-'}")
+                    if "viewport" in name:
+                        r = event.rect()
+                        TracingApp.regions[key][f"{r.width()}x{r.height()}"] += 1
+                    TracingApp.paints[key] += 1
+                    TracingApp.paint_ms[key] = TracingApp.paint_ms.get(key, 0.0) + ms
+                if ms > 8 and TracingApp.depth == 0:
+                    kind = QEvent.Type(event.type()).name
+                    name = receiver.objectName() if hasattr(receiver, "objectName") else ""
+                    key = f"{type(receiver).__name__}{'#' + name if name else ''} {kind}"
+                    TracingApp.slow[key] += 1
+                    TracingApp.worst[key] = max(ms, TracingApp.worst.get(key, 0.0))
+                    TracingApp.log.append((time.perf_counter(), key, ms))
+
+    return TracingApp([])
+
+
 def renice_process(pid: int, nice: int) -> None:
     """Lower every thread of ``pid`` (threads made later inherit it from their maker). The
     sandbox stands in for Figshare's servers, which are not on the user's machine: on a 2-core
@@ -211,7 +284,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval / 1000)
-    app = QApplication.instance() or QApplication([])
+    app = QApplication.instance() or (tracing_app() if args.trace_events else QApplication([]))
     loop = qasync.QEventLoop(app, already_running=True)
     asyncio.set_event_loop(loop)
     try:
@@ -269,9 +342,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def measure(window: Any, uploads: Any, beat: Heartbeat, path: Path, args: argparse.Namespace,
             reload_items: bool) -> dict[str, Any]:
     """Upload ``path`` to a new item (and reload every item if asked) under the heartbeat."""
+    from PySide6.QtWidgets import QApplication
+
     from figdesk.core.queue import JobState
     from figdesk.gui.dropzone import DropTarget
 
+    app: Any = QApplication.instance()
+    gct = GcTrace()
+    gc.callbacks.append(gct)
+    if args.trace_events:
+        app.paints.clear()
+        app.paint_ms.clear()
+        app.regions.clear()
     beat.stalls.clear()
     beat.samples.clear()
     beat.kernel.clear()
@@ -305,6 +387,13 @@ def measure(window: Any, uploads: Any, beat: Heartbeat, path: Path, args: argpar
         perf.send_signal(signal.SIGINT)
         perf.wait(30)
     figures = beat.figures()
+    gc.callbacks.remove(gct)
+    if args.trace_events:
+        print(f"GC, {'both' if reload_items else 'upload'} phase: {gct.summary()}")
+        print(f"paint events, {'both' if reload_items else 'upload'} phase: count, total ms")
+        for key, n in app.paints.most_common(14):
+            print(f"  {key}: {n}, {app.paint_ms[key]:.0f} ms "
+                  f"{dict(app.regions[key].most_common(4)) if key in app.regions else ''}")
     return {**figures, "ok": ok, "elapsed": elapsed,
             "items_loaded_s": loaded_at[0] if loaded_at else None,
             "items": window.items.model.rowCount(),
@@ -387,6 +476,8 @@ def main() -> int:
     p.add_argument("--gc", choices=("default", "freeze", "off"), default="default",
                    help="Python's cyclic GC during the runs: as is, gc.freeze() after the "
                         "first load (long-lived objects no longer scanned), or disabled")
+    p.add_argument("--trace-events", action="store_true",
+                   help="time every Qt event delivery and print the slow ones (>8 ms)")
     p.add_argument("--show", type=int, default=3, help="print the stacks of the N worst")
     p.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = p.parse_args()
@@ -396,6 +487,22 @@ def main() -> int:
     for phase in ("upload", "both"):
         for ms, stack in out[phase]["worst"]:
             print(f"\n--- {phase}: stall {ms:.1f} ms, the GUI thread was in:\n{stack}")
+    if args.trace_events:
+        from PySide6.QtWidgets import QApplication
+
+        app: Any = QApplication.instance()
+        print("\nslow Qt event deliveries (>8 ms, outermost): count, worst ms")
+        for key, n in app.slow.most_common(15):
+            print(f"  {key}: {n}, worst {app.worst[key]:.0f} ms")
+        print("slow deliveries over 20 ms in time order (s since the first):")
+        t0 = app.log[0][0] if app.log else 0.0
+        for t, key, ms in app.log:
+            if ms > 20:
+                print(f"  {t - t0:7.2f} {key} {ms:.0f} ms")
+        print("paint events (whole run): count, total ms")
+        for key, n in app.paints.most_common(25):
+            print(f"  {key}: {n}, {app.paint_ms[key]:.0f} ms "
+                  f"{dict(app.regions[key].most_common(4)) if key in app.regions else ''}")
     if args.write:
         write_results(text)
     return 0 if out["upload"]["ok"] and out["both"]["ok"] else 1

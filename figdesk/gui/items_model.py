@@ -37,6 +37,9 @@ COL_ID, COL_TITLE, COL_TYPE, COL_STATUS, COL_FILES, COL_SIZE, COL_CREATED, COL_M
 _RIGHT_COLUMNS = frozenset((COL_ID, COL_FILES, COL_SIZE))
 
 _Index = QModelIndex | QPersistentModelIndex
+_CELL_FLAGS = (Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+               | Qt.ItemFlag.ItemNeverHasChildren)
+RELEASE_CHUNK = 1000     # rows freed per event-loop turn after a clear (~3 ms)
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
@@ -98,6 +101,12 @@ class ItemsModel(QAbstractTableModel):
         self._resort_timer.setSingleShot(True)
         self._resort_timer.setInterval(200)
         self._resort_timer.timeout.connect(self._resort_if_sorted)
+        # Rows dropped by ``clear`` are freed a slice per event-loop turn: freeing 10,000 rows
+        # (their items, dicts, tuples and strings) at once held the GUI thread ~30 ms.
+        self._graveyard: list[list[ItemRow]] = []
+        self._release_timer = QTimer(self)
+        self._release_timer.setInterval(0)
+        self._release_timer.timeout.connect(self._release_some)
 
     # --- Qt model API -------------------------------------------------------------------
 
@@ -108,23 +117,42 @@ class ItemsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: _Index, role: int = 0) -> Any:
-        # Hot path: the view asks ~8 roles per visible cell per paint. Plain int compares
-        # (PySide's enum compares are far slower) and the display role first.
         row_no = index.row()
         if row_no < 0 or row_no >= len(self._rows):
             return None
+        return self._value(self._rows[row_no], index.column(), role)
+
+    def multiData(self, index: _Index, roleDataSpan: Any) -> None:
+        """All the roles a delegate paints a cell with, in one call into Python. Views (and
+        ``ItemsProxy``) ask this once per cell instead of ``data`` once per role, each of
+        which, through the proxy, also costs ``rowCount`` and ``columnCount`` round trips:
+        that was most of the time a repaint of the table took."""
+        self.fill_roles(index.row(), index.column(), roleDataSpan)
+
+    def fill_roles(self, row_no: int, column: int, span: Any) -> None:
+        row = self._rows[row_no] if 0 <= row_no < len(self._rows) else None
+        for slot in span:
+            value = None if row is None else self._value(row, column, slot.role())
+            if value is None:
+                slot.clearData()
+            else:
+                slot.setData(value)
+
+    def _value(self, row: ItemRow, column: int, role: int) -> Any:
+        # Hot path: a paint asks ~7 roles per visible cell. Plain int compares (PySide's enum
+        # compares are far slower) and the display role first.
         if role == _DISPLAY:
-            return self._rows[row_no].display[index.column()]
+            return row.display[column]
         if role == _ALIGN:
-            return _RIGHT if index.column() in _RIGHT_COLUMNS else None
+            return _RIGHT if column in _RIGHT_COLUMNS else None
         if role == SORT_ROLE:
-            return self._rows[row_no].keys[index.column()]
+            return row.keys[column]
         if role == ROW_ROLE:
-            return self._rows[row_no]
+            return row
         if role == FILTER_ROLE:
-            return self._rows[row_no].haystack
-        if role == _TOOLTIP and index.column() == COL_TITLE:
-            return self._rows[row_no].item.title
+            return row.haystack
+        if role == _TOOLTIP and column == COL_TITLE:
+            return row.item.title
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -154,9 +182,12 @@ class ItemsModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._rows = []
+        old, self._rows = self._rows, []
         self._by_id = {}
         self.endResetModel()
+        if old:
+            self._graveyard.append(old)
+            self._release_timer.start()
 
     def append_page(self, items: Iterable[ArticleSummary | ItemRow]) -> int:
         """Add a page of items (replacing rows already known by id). Returns rows added.
@@ -219,6 +250,15 @@ class ItemsModel(QAbstractTableModel):
         if self._sort:
             self._resort()
 
+    def _release_some(self) -> None:
+        if not self._graveyard:
+            self._release_timer.stop()
+            return
+        rows = self._graveyard[-1]
+        del rows[-RELEASE_CHUNK:]
+        if not rows:
+            self._graveyard.pop()
+
     def _reindex(self) -> None:
         self._by_id = {r.item.id: i for i, r in enumerate(self._rows)}
 
@@ -254,6 +294,7 @@ class ItemsProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self._text = ""
         self._status = "all"
+        self._identity = True       # no filter: proxy row n is source row n
         self.setFilterRole(FILTER_ROLE)
         self.setFilterKeyColumn(0)
 
@@ -277,6 +318,7 @@ class ItemsProxy(QSortFilterProxyModel):
             pattern = f"^{self._status}\\t.*{text}" if text else f"^{self._status}\\t"
         else:
             pattern = f"\\t.*{text}" if text else ""
+        self._identity = not pattern
         self.setFilterRegularExpression(QRegularExpression(pattern))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -285,6 +327,26 @@ class ItemsProxy(QSortFilterProxyModel):
             model.sort(column, order)
         else:
             super().sort(column, order)
+
+    def multiData(self, index: _Index, roleDataSpan: Any) -> None:
+        # Qt's proxy answers multiData with one data() per role; hand the whole span to the
+        # source model instead (see ItemsModel.multiData). With no filter set the proxy's
+        # rows are the source's rows in the same order (sorting happens in the source), so
+        # the row is used as is: mapToSource would call back into Python twice per cell
+        # (rowCount and columnCount, for QAbstractTableModel.index).
+        model = self.sourceModel()
+        if not isinstance(model, ItemsModel) or not index.isValid():
+            super().multiData(index, roleDataSpan)
+        elif self._identity and self.sortColumn() < 0:
+            model.fill_roles(index.row(), index.column(), roleDataSpan)
+        else:
+            source = self.mapToSource(index)
+            model.fill_roles(source.row(), source.column(), roleDataSpan)
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        # What QAbstractTableModel says for every cell, without mapToSource's two calls back
+        # into Python per cell on each repaint.
+        return _CELL_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def row_at(self, index: QModelIndex) -> ItemRow | None:
         value = index.data(ROW_ROLE) if index.isValid() else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,6 +41,7 @@ def test_all_pages_load_then_sort_and_filter(qtbot: Any, make_window: Any,
     seen_progress: list[str] = []
     window.items.model.rowsInserted.connect(
         lambda *_: seen_progress.append(window.items.progress_label.text()))
+    frozen = gc.get_freeze_count()
     sign_in(qtbot, window, big_sandbox.api_url, big_sandbox.token)
     view = window.items
     qtbot.waitUntil(lambda: not view.loading, timeout=WAIT_MS)
@@ -47,6 +49,9 @@ def test_all_pages_load_then_sort_and_filter(qtbot: Any, make_window: Any,
     assert {r.item.id for r in view.model.rows()} == {a.id for a in expected}
     assert len(seen_progress) >= 3               # rows arrived page by page (1000 a page)
     assert view.progress_label.text() == f"{len(expected):,} items"
+    # The listed rows are out of the cyclic GC's reach (a full collection walking them all
+    # stalled the GUI thread).
+    assert gc.get_freeze_count() >= frozen + len(expected)
 
     view.table.sortByColumn(COL_ID, Qt.SortOrder.AscendingOrder)
     ids = [int(view.proxy.index(r, COL_ID).data()) for r in range(view.proxy.rowCount())]

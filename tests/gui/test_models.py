@@ -141,3 +141,54 @@ def test_row_updates_resort_together(qtbot: Any) -> None:
     assert len(layouts) == 1
     model.set_file_figures(50, 1, 10)          # does not change the order at the top
     assert [proxy.index(r, COL_ID).data() for r in range(3)] == ["30", "29", "28"]
+
+
+def _painted(proxy: ItemsProxy, row: int, column: int) -> tuple[str, Qt.AlignmentFlag]:
+    """What a delegate paints for a cell: Qt's initStyleOption asks multiData for it."""
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    QStyledItemDelegate().initStyleOption(option, proxy.index(row, column))
+    return option.text, option.displayAlignment
+
+
+def test_cells_are_painted_from_one_multidata_call(qapp: Any) -> None:
+    model = ItemsModel()
+    proxy = ItemsProxy()
+    proxy.setSourceModel(model)
+    model.append_page([summary(i, public=i % 2 == 0) for i in range(1, 41)])
+    proxy.sort(COL_ID, Qt.SortOrder.DescendingOrder)
+    calls: list[tuple[int, int]] = []
+    fill = model.fill_roles
+    model.fill_roles = lambda r, c, span: (calls.append((r, c)), fill(r, c, span))[1]  # type: ignore[method-assign]
+    text, align = _painted(proxy, 0, COL_ID)
+    assert text == "40" and align & Qt.AlignmentFlag.AlignRight
+    assert calls == [(0, COL_ID)]
+    assert _painted(proxy, 2, COL_TITLE)[0] == proxy.index(2, COL_TITLE).data()
+    # Filtered: proxy rows are no longer source rows; the cell still shows its own item.
+    proxy.set_status("public")
+    proxy.set_text("alpha")
+    for r in range(proxy.rowCount()):
+        assert _painted(proxy, r, COL_TITLE)[0] == proxy.index(r, COL_TITLE).data()
+        assert _painted(proxy, r, COL_ID)[0] == str(proxy.index(r, 0).data(ROW_ROLE).item.id)
+    proxy.set_status("all")
+    proxy.set_text("")
+    assert [_painted(proxy, r, COL_ID)[0] for r in range(3)] == ["40", "39", "38"]
+    flags = proxy.index(0, COL_TITLE).flags()
+    assert flags == model.index(0, COL_TITLE).flags()
+    assert not proxy.flags(QModelIndex()) & Qt.ItemFlag.ItemIsEnabled
+
+
+def test_clear_frees_rows_a_slice_at_a_time(qtbot: Any) -> None:
+    import weakref
+
+    model = ItemsModel()
+    model.append_page([summary(i) for i in range(1, 2501)])
+    first = weakref.ref(model.row_item(0))
+    last = weakref.ref(model.row_item(2499))
+    model.clear()
+    assert model.rowCount() == 0 and model.row_of(1) is None
+    assert last() is not None or first() is not None     # not all freed in the same call
+    qtbot.waitUntil(lambda: first() is None and last() is None, timeout=5000)
+    model.append_page([summary(1)])
+    assert model.rowCount() == 1
