@@ -37,6 +37,7 @@ from figdesk.gui.files_model import (
 )
 from figdesk.gui.fmt import human_size
 from figdesk.gui.session import Session
+from figdesk.gui.tasks import OwnedTasks
 
 
 class _DownloadProgress:
@@ -73,6 +74,7 @@ class FilesPanel(QWidget):
         self.article_id: int | None = None
         self._generation = 0
         self._download: _DownloadProgress | None = None
+        self.tasks = OwnedTasks()      # listings in flight, cancelled by shutdown()
 
         self.model = FilesModel(self)
         self.proxy = QSortFilterProxyModel(self)
@@ -138,6 +140,7 @@ class FilesPanel(QWidget):
 
     def shutdown(self) -> None:
         self._generation += 1
+        self.tasks.cancel_all()
         self._tick.stop()
         self._cancel_download()
 
@@ -167,6 +170,7 @@ class FilesPanel(QWidget):
         session, article_id = self.session, self.article_id
         if session is None or article_id is None:
             return
+        self.tasks.adopt_current()
         generation = self._generation
         self.empty.setText("Loading files…")
         self.stack.setCurrentWidget(self.empty)

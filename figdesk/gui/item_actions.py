@@ -95,6 +95,7 @@ class ItemActions(_Base):
         session = self.session
         if session is None:
             return
+        self.tasks.adopt_current()
         self.files.show_item(article_id, title)
         self.form.heading.setText(f"Loading item {article_id}…")
         try:

@@ -48,6 +48,7 @@ from figdesk.gui.items_model import (
     build_rows,
 )
 from figdesk.gui.session import Session
+from figdesk.gui.tasks import OwnedTasks
 
 FILL_BATCH = 25          # rows whose file figures are fetched per settled scroll
 FILTER_DELAY_MS = 180    # typing in the filter applies it once the user pauses
@@ -88,6 +89,7 @@ class ItemsView(QWidget):
         self.loading = False
         self._generation = 0
         self._filling = False
+        self.tasks = OwnedTasks()      # loads and fills in flight, cancelled by shutdown()
 
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by title, id, type or DOI")
@@ -188,6 +190,7 @@ class ItemsView(QWidget):
     def shutdown(self) -> None:
         """Stop background work (the window is closing)."""
         self._generation += 1
+        self.tasks.cancel_all()
         self._fill_timer.stop()
         self._filter_timer.stop()
 
@@ -207,6 +210,7 @@ class ItemsView(QWidget):
         session = self.session
         if session is None:
             return
+        self.tasks.adopt_current()
         self._generation += 1
         generation = self._generation
         selected = self.current_row()
@@ -352,6 +356,7 @@ class ItemsView(QWidget):
         session = self.session
         if session is None or self._filling or session.auth_lost:
             return
+        self.tasks.adopt_current()
         todo = [r.item.id for r in self.visible_rows() if r.file_count is None][:FILL_BATCH]
         if not todo:
             return

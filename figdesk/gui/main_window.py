@@ -41,6 +41,7 @@ from figdesk.gui.item_actions import ItemActions
 from figdesk.gui.items_view import ItemsView
 from figdesk.gui.session import Session
 from figdesk.gui.signin_dialog import SignInDialog
+from figdesk.gui.tasks import OwnedTasks
 from figdesk.gui.theme import apply_theme
 
 APP_NAME = "figdesk"
@@ -63,6 +64,9 @@ class MainWindow(ItemActions, QMainWindow):
         self.signin_dialog: SignInDialog | None = None
         self.last_error: BaseException | None = None
         self._reselecting = False
+        # Item opens and reference-data loads in flight: the close cancels them, so none
+        # wakes up afterwards to fill widgets Qt has deleted.
+        self.tasks = OwnedTasks()
         self.resize(1280, 800)
 
         self.sandbox_banner = Banner("info")
@@ -301,6 +305,7 @@ class MainWindow(ItemActions, QMainWindow):
         session = self.session
         if session is None:
             return
+        self.tasks.adopt_current()
         try:
             ref = await session.call(load_reference_data, session.client,
                                      session.account.group_id or None)
@@ -399,6 +404,7 @@ class MainWindow(ItemActions, QMainWindow):
                 return
         self.items.shutdown()
         self.files.shutdown()
+        self.tasks.cancel_all()
         if self.session is not None:
             self.session.close()
         super().closeEvent(event)
