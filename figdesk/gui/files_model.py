@@ -21,8 +21,8 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Name", "Size", "State", "Verified")
 COL_NAME, COL_SIZE, COL_STATE, COL_VERIFIED = range(len(COLUMNS))
 
-QUEUED, UPLOADING, PROCESSING, AVAILABLE, FAILED = (
-    "queued", "uploading", "processing on Figshare", "available", "failed")
+QUEUED, UPLOADING, PAUSED, PROCESSING, AVAILABLE, FAILED = (
+    "queued", "uploading", "paused", "processing on Figshare", "available", "failed")
 
 _FIGSHARE_STATES = {
     "created": UPLOADING,            # initiated; parts not all sent and completed yet

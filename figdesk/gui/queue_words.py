@@ -8,10 +8,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from figdesk.core.queue import Job, JobKind, JobState
+from figdesk.gui.files_model import AVAILABLE, FAILED, PAUSED, PROCESSING, QUEUED, UPLOADING
 from figdesk.gui.queue_model import JobRow
 
-_FILE_STATES = {JobState.QUEUED: "queued", JobState.PAUSED: "queued",
-                JobState.FAILED: "failed", JobState.DONE: "available"}
+_FILE_STATES = {JobState.QUEUED: QUEUED, JobState.PAUSED: PAUSED,
+                JobState.FAILED: FAILED, JobState.DONE: AVAILABLE}
+_PAUSED_DETAIL = "Paused: resume it in Uploads"
 
 
 @dataclass(frozen=True)
@@ -25,11 +27,14 @@ def file_state(row: JobRow) -> tuple[str, str]:
     """The files panel's word (and tooltip) for a local upload."""
     job = row.job
     if job.state is JobState.RUNNING:
-        if row.progress is not None and row.progress.state == "processing":
-            return "processing on Figshare", ""
-        return "uploading", ""
+        step = row.progress.state if row.progress is not None else ""
+        if step == "processing":
+            return PROCESSING, ""
+        if step == "paused":        # the engine holds it (pause asked, job not yet stored)
+            return PAUSED, _PAUSED_DETAIL
+        return UPLOADING, ""
     if job.state is JobState.PAUSED:
-        return "queued", "paused"
+        return PAUSED, _PAUSED_DETAIL
     return _FILE_STATES.get(job.state, job.state.value), job.error
 
 

@@ -98,6 +98,12 @@ def test_pause_resume_cancel_retry(qtbot: Any, small_sandbox: Any, make_window: 
     _wait_state(qtbot, window, one, JobState.PAUSED)
     paused_at = uploads.model.job(one).bytes_done
     assert 0 < paused_at < 120 * PART
+    # The item's files panel says "paused" for it too (not "queued").
+    assert window.items.select_article(draft.item.id)
+    files = window.files.model
+    qtbot.waitUntil(lambda: any(files.row_at(r).name == "one.bin"
+                                and files.row_at(r).state == "paused"
+                                for r in range(files.rowCount())), timeout=WAIT_MS)
 
     # Cancel the other from the context menu.
     uploads.panel.select_jobs([two])
@@ -322,12 +328,18 @@ def test_files_feed_and_notices() -> None:
             JobRow(up(2, JobState.RUNNING),
                    Progress("/data/f2.bin", "processing", 1000, 1000, 0.0, None)),
             JobRow(up(3, JobState.PAUSED)), JobRow(up(4, JobState.CANCELLED)),
-            JobRow(up(5, JobState.FAILED, error="/data/f5.bin: the file has vanished"))]
+            JobRow(up(5, JobState.FAILED, error="/data/f5.bin: the file has vanished")),
+            JobRow(up(6, JobState.RUNNING), Progress("/data/f6.bin", "paused", 10, 1000, 0.0,
+                                                     None)),
+            JobRow(up(8, JobState.QUEUED))]
     states, md5s = files_feed(rows, 7)
+    paused = "Paused: resume it in Uploads"
     assert states == {"f1.bin": ("available", 1000, ""),
                       "f2.bin": ("processing on Figshare", 1000, ""),
-                      "f3.bin": ("queued", 1000, "paused"),
-                      "f5.bin": ("failed", 1000, "/data/f5.bin: the file has vanished")}
+                      "f3.bin": ("paused", 1000, paused),
+                      "f5.bin": ("failed", 1000, "/data/f5.bin: the file has vanished"),
+                      "f6.bin": ("paused", 1000, paused),
+                      "f8.bin": ("queued", 1000, "")}
     assert md5s == {"f1.bin": "abc"}
     assert files_feed(rows, 8) == ({}, {}) and files_feed(rows, None) == ({}, {})
 
