@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .httpbase import BLOCK
+
+CHUNK = BLOCK  # bytes read back and hashed at a time: memory stays constant
 from .store import Store
 
 _STOP = ""  # a token is never empty, so "" can mean "stop the thread"
@@ -144,7 +146,7 @@ class PartHasher:
     def _advance(self, token: str, sess: _Session) -> None:
         """Hash parts from ``next_part`` on while they are COMPLETE and unlocked."""
         store = self._store
-        buf = bytearray(BLOCK)
+        buf = bytearray(CHUNK)
         with sess.work:
             while True:
                 with store.lock:
@@ -190,7 +192,7 @@ class PartHasher:
             while left:
                 if sess.epoch != epoch:
                     return False  # a reset or a re-PUT of this part: stop reading early
-                n = os.preadv(fd, [view[: min(left, BLOCK)]], offset)
+                n = os.preadv(fd, [view[: min(left, len(view))]], offset)
                 if n <= 0:
                     raise _Gone  # the file was truncated under us: it is being removed
                 md5.update(view[:n])
