@@ -128,6 +128,13 @@ class PartHasher:
             with self._qlock:
                 self._queued.discard(token)
             with self._store.lock:
+                up = self._store.uploads.get(token)
+                if up is None or up.status != "PENDING":
+                    # Completed: ``finish`` owns the session (a late wake-up must not start
+                    # a whole new pass); aborted or removed: nothing will ever need it.
+                    if up is None or up.status == "ABORTED":
+                        self._sessions.pop(token, None)
+                    continue
                 sess = self._sessions.setdefault(token, _Session())
             try:
                 self._advance(token, sess)

@@ -142,3 +142,22 @@ def test_after_a_restart_the_hash_is_rebuilt_from_the_stored_parts(tmp_path):
         api("POST", f"/account/articles/{item}/files/{fid}")
         f = _finished(api, item, fid)
         assert f["status"] == "available" and f["computed_md5"] == good
+
+
+def test_a_late_wake_up_after_complete_starts_no_new_pass(api, sb):
+    hasher = sb.core.hasher
+    item = create_item(api)
+    data = os.urandom(2 * PART)
+    fid, url, token = _initiate(api, item, data, hashlib.md5(data).hexdigest())
+    for n in (1, 2):
+        _put(url, data, n)
+    api("POST", f"/account/articles/{item}/files/{fid}")
+    assert _finished(api, item, fid)["status"] == "available"
+    # A wake-up for the completed upload, then one for another upload: the thread takes
+    # them in order, so once the second is hashed the first has been looked at.
+    other = os.urandom(PART)
+    _, url2, token2 = _initiate(api, item, other, hashlib.md5(other).hexdigest())
+    hasher.part_arrived(token)
+    _put(url2, other, 1)
+    wait_for(lambda: hasher.hashed_parts(token2) == 1)
+    assert hasher.hashed_parts(token) == 0  # no session was made again for the finished one
