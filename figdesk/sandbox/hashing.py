@@ -11,8 +11,9 @@ part PUT only pays for a ``queue.put``.  Invalidation: a part reset (DELETE) or 
 part at or below the next part to hash bumps the session's epoch; a part hashed under an
 older epoch is thrown away, and when the reset part was already in the hash the session
 restarts from part 1 (an md5 cannot be rewound; the bytes come from the page cache and a
-reset is rare).  At "complete" ``finish`` hashes whatever is left on the caller's thread,
-usually nothing.  Nothing here is persisted: after a restart a session starts from part 1
+reset is rare).  At "complete" ``finish`` hashes whatever is left on the caller's thread
+(the file-processing thread), usually nothing, and drops the session; the background thread
+leaves COMPLETED uploads alone, so a late wake-up never starts a second pass.  Nothing here is persisted: after a restart a session starts from part 1
 on its next part or at "complete", which is the old whole-file pass.
 
 Locking: the session's fields are changed only under the store lock (short, no I/O); the
@@ -30,9 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .httpbase import BLOCK
+from .store import Store
 
 CHUNK = BLOCK  # bytes read back and hashed at a time: memory stays constant
-from .store import Store
 
 _STOP = ""  # a token is never empty, so "" can mean "stop the thread"
 
