@@ -26,29 +26,12 @@ for _name in ("DATA", "CONFIG", "CACHE", "LOG"):
 
 import keyring
 import qasync
-from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QApplication, QWidget
 
 from figdesk.gui.app import build_window
 from figdesk.gui.signin_dialog import SignInDialog
 from figdesk.gui.theme import apply_theme
-
-
-class _MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
+from tests.support.memkeyring import MemoryKeyring
 
 
 def wait_for(app: QApplication, cond: Callable[[], bool], limit: float = 30.0) -> None:
@@ -124,7 +107,7 @@ def shoot(app: QApplication, dark: bool) -> None:
 
 
 def main() -> int:
-    keyring.set_keyring(_MemoryKeyring())
+    keyring.set_keyring(MemoryKeyring())
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     loop = qasync.QEventLoop(app, already_running=True)
