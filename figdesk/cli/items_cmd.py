@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,40 +16,33 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     items = sub.add_parser("items", help="list, show, create, update, publish and delete items")
     isub = items.add_subparsers(dest="items_command", metavar="ACTION", required=True)
 
-    p = isub.add_parser("list", help="list every item of the account (all pages)")
+    def action(name: str, handler: Callable[[argparse.Namespace], int], help_: str,
+               *, with_id: bool = True) -> argparse.ArgumentParser:
+        p = isub.add_parser(name, help=help_)
+        if with_id:
+            p.add_argument("id", type=int)
+        # SUPPRESS: `--json` after the action must not reset a global `--json` to False.
+        p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+        p.set_defaults(func=handler)
+        return p
+
+    p = action("list", cmd_list, "list every item of the account (all pages)", with_id=False)
     which = p.add_mutually_exclusive_group()
     which.add_argument("--drafts", action="store_true", help="only items never published")
     which.add_argument("--public", action="store_true", help="only published items")
-    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_list)
 
-    p = isub.add_parser("show", help="show an item's metadata and all its files")
-    p.add_argument("id", type=int)
-    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_show)
+    action("show", cmd_show, "show an item's metadata and all its files")
 
-    p = isub.add_parser("create", help="create a draft item")
+    p = action("create", cmd_create, "create a draft item", with_id=False)
     p.add_argument("--title", required=True)
     p.add_argument("--metadata", metavar="FILE.json", type=Path,
                    help="other fields as a JSON object (Figshare's ArticleCreate fields)")
-    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_create)
 
-    p = isub.add_parser("update", help="change an item's metadata (only the fields given)")
-    p.add_argument("id", type=int)
+    p = action("update", cmd_update, "change an item's metadata (only the fields given)")
     p.add_argument("--metadata", metavar="FILE.json", type=Path, required=True)
-    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_update)
 
-    p = isub.add_parser("publish", help="publish an item (makes a new public version)")
-    p.add_argument("id", type=int)
-    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_publish)
-
-    p = isub.add_parser("delete", help="delete a draft item (public items cannot be deleted)")
-    p.add_argument("id", type=int)
-    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_delete)
+    action("publish", cmd_publish, "publish an item (makes a new public version)")
+    action("delete", cmd_delete, "delete a draft item (public items cannot be deleted)")
 
 
 def read_metadata(path: Path) -> dict[str, Any]:
