@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -22,6 +21,7 @@ from PySide6.QtCore import (
 
 from figdesk.core.workflows.cleanup import DraftCandidate, DraftCriteria, cutoff_for, draft_matches
 from figdesk.gui.fmt import short_date
+from figdesk.gui.table_model import RowTableModel
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1     # the DraftCandidate of a row
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2    # a comparable key for the column
@@ -36,8 +36,10 @@ def _ts(d: datetime | None) -> float:
     return d.timestamp() if d else float("-inf")
 
 
-class DraftsModel(QAbstractTableModel):
+class DraftsModel(RowTableModel):
     """Draft items with a check box in the first column. Public items are never accepted."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -117,18 +119,6 @@ class DraftsModel(QAbstractTableModel):
         self._row_of = {c.id: i for i, c in enumerate(self._rows)}
 
     # --- QAbstractTableModel ------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section]
-        return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRegularExpression,
@@ -26,6 +25,7 @@ from PySide6.QtCore import (
 
 from figdesk.core.models import ArticleSummary
 from figdesk.gui.fmt import human_size, short_date
+from figdesk.gui.table_model import RowTableModel
 
 ROW_ROLE = int(Qt.ItemDataRole.UserRole.value) + 1    # the ItemRow of a row
 SORT_ROLE = int(Qt.ItemDataRole.UserRole.value) + 2   # the precomputed sort key of a cell
@@ -87,8 +87,10 @@ def build_rows(items: Iterable[ArticleSummary] | None) -> list[ItemRow] | None:
     return None if items is None else [ItemRow.build(i) for i in items]
 
 
-class ItemsModel(QAbstractTableModel):
+class ItemsModel(RowTableModel):
     """The account's items, appended page by page as they load."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -109,12 +111,6 @@ class ItemsModel(QAbstractTableModel):
         self._release_timer.timeout.connect(self._release_some)
 
     # --- Qt model API -------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: _Index, role: int = 0) -> Any:
         row_no = index.row()
@@ -153,13 +149,6 @@ class ItemsModel(QAbstractTableModel):
             return row.haystack
         if role == _TOOLTIP and column == COL_TITLE:
             return row.item.title
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section]
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -22,6 +21,7 @@ from PySide6.QtCore import (
 from figdesk.core.queue import Job, JobKind, JobState, RunnerStatus
 from figdesk.core.upload import Progress
 from figdesk.gui.fmt import human_size
+from figdesk.gui.table_model import RowTableModel
 
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1       # the JobRow
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # float 0..1, or None: no bar for this job
@@ -145,8 +145,10 @@ class JobRow:
         return ""
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(RowTableModel):
     """Every job of the queue, in queue order."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -158,12 +160,6 @@ class QueueModel(QAbstractTableModel):
         self.titles: dict[int, str] = {}
 
     # --- Qt -------------------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
@@ -198,13 +194,6 @@ class QueueModel(QAbstractTableModel):
                 return f"Item {row.job.article_id}"
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_SPEED, COL_ETA):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section]
         return None
 
     # --- feeding ------------------------------------------------------------------------
