@@ -124,10 +124,7 @@ def setup_logging(level: int | str = logging.INFO, *, directory: Path | None = N
         handlers.append(logging.StreamHandler())
     root = logging.getLogger()
     with _install_lock:
-        for old in _installed:
-            root.removeHandler(old)
-            old.close()
-        _installed.clear()
+        _remove_installed(root)
         for handler in handlers:
             handler.setFormatter(logging.Formatter(LOG_FORMAT))
             handler.addFilter(RedactingFilter())
@@ -137,6 +134,14 @@ def setup_logging(level: int | str = logging.INFO, *, directory: Path | None = N
             _previous_level.append(root.level)
         root.setLevel(level)
     return path
+
+
+def _remove_installed(root: logging.Logger) -> None:
+    """Take off (and close) the handlers this module put on ``root``; hold _install_lock."""
+    for old in _installed:
+        root.removeHandler(old)
+        old.close()
+    _installed.clear()
 
 
 def setup(verbose: bool = False) -> Path:
@@ -150,9 +155,6 @@ def teardown_logging() -> None:
     (tests, clean exit)."""
     root = logging.getLogger()
     with _install_lock:
-        for old in _installed:
-            root.removeHandler(old)
-            old.close()
-        _installed.clear()
+        _remove_installed(root)
         if _previous_level:
             root.setLevel(_previous_level.pop())
