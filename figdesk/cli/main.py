@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, NoReturn
 
 from figdesk import __version__
+from figdesk.core import logs
 from figdesk.core.errors import FigdeskError, UsageError
 
 if TYPE_CHECKING:
@@ -85,15 +86,6 @@ def client_from_args(args: argparse.Namespace) -> FigshareClient:
     return FigshareClient(token, api_url=api_url, impersonate=args.impersonate)
 
 
-def _setup_logging(verbose: bool) -> None:
-    try:
-        from figdesk.core import logs
-    except ImportError:  # logging module not present in a partial tree: stderr only
-        logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
-        return
-    logs.setup(verbose=verbose)
-
-
 def _run_sandbox(argv: list[str]) -> int:
     from figdesk.sandbox.cli import run
 
@@ -120,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version or a usage error already printed
         return int(exc.code or 0)
     try:
-        _setup_logging(args.verbose)
+        logs.setup(verbose=args.verbose)
         if args.command is None:
             return _run_gui(args, argv)
         return int(args.func(args))
@@ -139,6 +131,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAIL
     except Exception as exc:  # an unexpected failure: full details in the log, one line here
         log.exception("unexpected error")
-        print(f"figdesk: unexpected error ({type(exc).__name__}: {exc}); details are in the "
-              "log file", file=sys.stderr)
+        print(f"figdesk: unexpected error ({type(exc).__name__}: {logs.redact(str(exc))}); "
+              "details are in the log file", file=sys.stderr)
         return EXIT_FAIL
