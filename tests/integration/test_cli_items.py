@@ -167,3 +167,22 @@ def test_sandbox_command_prints_its_addresses_first(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
+
+
+def test_headless_demo_lists_the_sandbox_items_then_stops_on_sigterm() -> None:
+    """What `tools/run.sh` shows on a machine without a screen."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "figdesk.cli.demo"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        while not lines or not lines[-1].startswith("The sandbox serves until Ctrl-C"):
+            line = proc.stdout.readline()
+            assert line, f"demo ended early: {lines} {proc.stderr.read() if proc.stderr else ''}"
+            lines.append(line)
+        text = "".join(lines)
+        assert "ID" in text and "TITLE" in text and "My example dataset" in text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
