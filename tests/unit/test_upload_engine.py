@@ -81,6 +81,20 @@ def test_processing_rate_learns_from_big_files_only() -> None:
     assert engine.server_hash_rate(10.0) == pytest.approx((1 << 30) / 10.0)   # seen wins
 
 
+def test_poll_offsets_probe_early_only_when_the_estimate_is_far() -> None:
+    from itertools import islice
+
+    from figdesk.core.upload.remote import poll_offsets
+
+    opts = UploadOptions(poll_initial=0.1, poll_max=5.0)
+    # a big file: one quick probe, then 0.6x and 1x of the estimate, then doubling gaps
+    assert list(islice(poll_offsets(10.0, opts), 5)) == pytest.approx([0.1, 6.0, 10.0, 15.0, 20.0])
+    # a small one: the estimate is near, so no separate probe
+    assert list(islice(poll_offsets(1.0, opts), 4)) == pytest.approx([0.6, 1.0, 1.8, 3.4])
+    # nothing to wait for: gaps start at poll_initial and double
+    assert list(islice(poll_offsets(0.0, opts), 3)) == pytest.approx([0.0, 0.1, 0.3])
+
+
 def test_control_limit_reaches_the_limiter(tmp_path: Path) -> None:
     engine = UploadEngine(NoNetwork(), UploadOptions(limit_rate=1e6), Md5Cache(":memory:"))
     assert engine.limiter.rate == 1e6

@@ -37,8 +37,9 @@ class UploadOptions:
     poll_initial: float = 0.1         # first wait before polling the file status after complete
     poll_max: float = 5.0
     poll_timeout: float = 300.0       # then the file is "processing on Figshare", checked later
-    # Figshare md5s the whole file after complete; polling before it could have is wasted
-    # (NOTES: about one API call a second), so the first poll waits size / this rate.
+    # Figshare may md5 the whole file after complete; polling before it could have is wasted
+    # (NOTES: about one API call a second), so polls after the first quick probe wait for
+    # size / this rate (remote.poll_offsets).
     server_hash_rate: float = 400e6
     # After an initiate whose answer was lost, the request may still be running on the server
     # (a stall): look for its record again this long after, and sweep late ones then.

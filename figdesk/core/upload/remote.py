@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from figdesk.core.errors import (
@@ -30,6 +31,31 @@ if TYPE_CHECKING:
     from figdesk.core.upload.engine import UploadEngine
 
 log = logging.getLogger(__name__)
+
+
+#: An early probe is worth its one request when the first poll by estimate is further off
+#: than this (seconds): a service that hashes parts as they arrive is done at once.
+EARLY_PROBE_AFTER = 1.0
+
+
+def poll_offsets(estimate: float, opts: UploadOptions) -> Iterator[float]:
+    """When to poll a completed file, in seconds after complete.
+
+    Figshare md5s the file before it is ``available``; ``estimate`` is how long that should
+    take. Polls go at 0.6x and 1x of it, then at gaps doubling from 0.4x up to ``poll_max``:
+    one or two polls in the usual case (NOTES: about one API request a second) and little
+    overshoot. When the first of those is far off, one probe goes right after complete: a
+    service that hashes the parts as they arrive answers at once (nothing documents when
+    Figshare hashes), and a miss costs one request.
+    """
+    first = 0.6 * estimate
+    if first > EARLY_PROBE_AFTER:
+        yield opts.poll_initial
+    at, gap = first, max(opts.poll_initial, 0.4 * estimate)
+    while True:
+        yield at
+        at += gap
+        gap = max(opts.poll_initial, min(opts.poll_max, 2 * gap))
 
 
 class _Restart(Exception):
@@ -156,27 +182,18 @@ class RemoteSteps(ABC):
                 self.control.sleep(backoff(attempt, self.opts, getattr(exc, "retry_after", None)))
 
     def _poll(self) -> None:
-        """Wait for ``available`` and a computed_md5 equal to ours, with growing pauses."""
+        """Wait for ``available`` and a computed_md5 equal to ours (see ``poll_offsets``)."""
         fu = self.fu
         assert fu.file_id is not None
-        # Figshare md5s the whole file before "available". Estimate how long that takes (at
-        # the rate seen on earlier big files; else our default guess, or our own md5 speed
-        # when slower) and poll at 0.6x, 1x, 1.8x, 3.4x of it: one or two polls in the usual
-        # case (NOTES: about one API request a second), and little overshoot.
         rate = self.engine.server_hash_rate(self.local_md5_rate)
         estimate = max(0, fu.size) / rate if rate > 0 else 0.0
         # Figshare started when we completed (maybe a while ago: our md5 may have finished
         # after that); count from then.
         started = self.completed_at if self.completed_at is not None else time.monotonic()
-        since = time.monotonic() - started
-        first = max(self.opts.poll_initial, self.opts.poll_initial + 0.6 * estimate - since)
-        wait = max(self.opts.poll_initial, 0.4 * estimate)
-        deadline = time.monotonic() + max(self.opts.poll_timeout, first)
+        deadline = time.monotonic() + self.opts.poll_timeout
         polls = 0
-        while True:
-            self.control.sleep(first if polls == 0 else wait)
-            if polls > 0:
-                wait = min(self.opts.poll_max, wait * 2)
+        for offset in poll_offsets(estimate, self.opts):
+            self.control.sleep(max(self.opts.poll_initial, started + offset - time.monotonic()))
             polls += 1
             info = self._get_file()
             log.debug("poll %d of file %s: %s after %.2f s (estimate %.2f s)", polls, fu.file_id,
