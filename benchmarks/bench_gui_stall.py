@@ -49,6 +49,8 @@ class Heartbeat:
 
         self.gaps: list[float] = []
         self.cpu: list[float] = []     # the GUI thread's own CPU time within each gap
+        self.runq: list[float] = []    # time it was runnable but waiting for a CPU, per gap
+        self.last_runq = 0
         self.last = time.perf_counter()
         self.last_cpu = time.thread_time()
         self.main_id = threading.get_ident()
@@ -69,8 +71,10 @@ class Heartbeat:
     def start(self) -> None:
         self.last = time.perf_counter()
         self.last_cpu = time.thread_time()
+        self.last_runq = self._runqueue_ns()
         self.gaps.clear()
         self.cpu.clear()
+        self.runq.clear()
         self.timer.start()
         if not self.watchdog.is_alive():
             self.watchdog.start()
@@ -84,9 +88,11 @@ class Heartbeat:
     def _beat(self) -> None:
         now = time.perf_counter()
         cpu = time.thread_time()
+        waited = self._runqueue_ns()
         gap = now - self.last
         self.cpu.append(cpu - self.last_cpu)
-        self.last, self.last_cpu = now, cpu
+        self.runq.append((waited - self.last_runq) / 1e9)
+        self.last, self.last_cpu, self.last_runq = now, cpu, waited
         self.gaps.append(gap)
         if self._current:
             stack, _n = self._current.most_common(1)[0]
@@ -112,13 +118,19 @@ class Heartbeat:
             if ran - before > 1_000_000:   # the GUI thread ran >1 ms of the last 2: real work
                 self.on_cpu[place_of(stack)] += 1
 
-    def _cpu_ns(self) -> int:
-        """Nanoseconds the GUI thread has spent on a CPU (schedstat), read from this thread."""
+    def _schedstat(self, field: int) -> int:
+        """The GUI thread's schedstat: 0 = ns on a CPU, 1 = ns runnable, waiting for one."""
         try:
             with open(f"/proc/self/task/{self.main_native}/schedstat") as fh:
-                return int(fh.read().split()[0])
+                return int(fh.read().split()[field])
         except (OSError, ValueError, IndexError):
             return 0
+
+    def _cpu_ns(self) -> int:
+        return self._schedstat(0)
+
+    def _runqueue_ns(self) -> int:
+        return self._schedstat(1)
 
     def _kernel_state(self) -> str:
         """What the kernel says the GUI thread is doing: R (on a CPU) or S/D with the system
@@ -137,7 +149,12 @@ class Heartbeat:
         ms = sorted(g * 1000 for g in self.gaps) or [0.0]
         stall = [max(0.0, g - BEAT_MS) for g in ms]
         cpu = sorted(c * 1000 for c in self.cpu) or [0.0]
-        return {"beats": len(ms), "max_cpu": cpu[-1],
+        # the longest gap split: on a CPU, waiting for a CPU, and the rest (asleep: the GIL)
+        worst = max(range(len(self.gaps)), key=self.gaps.__getitem__, default=None)
+        split = ((self.cpu[worst] * 1000, self.runq[worst] * 1000) if worst is not None
+                 else (0.0, 0.0))
+        return {"beats": len(ms), "max_cpu": cpu[-1], "worst_cpu": split[0],
+                "worst_runq": split[1],
                 "p99_cpu": cpu[min(len(cpu) - 1, int(len(cpu) * 0.99))], "max_gap": ms[-1], "max_stall": stall[-1],
                 "p99_gap": ms[min(len(ms) - 1, int(len(ms) * 0.99))],
                 "p999_gap": ms[min(len(ms) - 1, int(len(ms) * 0.999))],
@@ -207,11 +224,12 @@ def tracing_app() -> Any:
         regions: ClassVar[dict[str, collections.Counter[str]]] = collections.defaultdict(
             collections.Counter)
         depth = 0
-        log: ClassVar[list[tuple[float, str, float]]] = []
+        log: ClassVar[list[tuple[float, str, float, float]]] = []
 
         def notify(self, receiver: Any, event: Any) -> bool:
             TracingApp.depth += 1
             t0 = time.perf_counter()
+            c0 = time.thread_time()
             try:
                 return super().notify(receiver, event)
             finally:
@@ -235,7 +253,8 @@ def tracing_app() -> Any:
                     key = f"{type(receiver).__name__}{'#' + name if name else ''} {kind}"
                     TracingApp.slow[key] += 1
                     TracingApp.worst[key] = max(ms, TracingApp.worst.get(key, 0.0))
-                    TracingApp.log.append((time.perf_counter(), key, ms))
+                    TracingApp.log.append((time.perf_counter(), key, ms,
+                                           (time.thread_time() - c0) * 1000))
 
     return TracingApp([])
 
@@ -430,6 +449,10 @@ def report(out: dict[str, Any], size_mib: int) -> str:
         lines.append(f"  - CPU the GUI thread itself spent between two beats: max "
                      f"{f['max_cpu']:.1f} ms, p99 {f['p99_cpu']:.1f} ms (a wall-clock gap well "
                      "above this is time the thread waited: for a CPU, or the GIL)")
+        rest = f["max_gap"] - f["worst_cpu"] - f["worst_runq"]
+        lines.append(f"  - the longest gap, {f['max_gap']:.1f} ms: {f['worst_cpu']:.1f} ms on a "
+                     f"CPU, {f['worst_runq']:.1f} ms runnable but waiting for a CPU, "
+                     f"{max(rest, 0.0):.1f} ms asleep (the GIL, or the event loop's timer)")
         lines.append("  - the GUI thread during stalls, per the kernel (state:syscall, samples): "
                      + ", ".join(f"{k} {n}" for k, n in f["kernel"]))
         lines.append("  - where the GUI thread was working (on a CPU) during stalls, 2 ms "
@@ -496,9 +519,9 @@ def main() -> int:
             print(f"  {key}: {n}, worst {app.worst[key]:.0f} ms")
         print("slow deliveries over 20 ms in time order (s since the first):")
         t0 = app.log[0][0] if app.log else 0.0
-        for t, key, ms in app.log:
+        for t, key, ms, cpu in app.log:
             if ms > 20:
-                print(f"  {t - t0:7.2f} {key} {ms:.0f} ms")
+                print(f"  {t - t0:7.2f} {key} {ms:.0f} ms ({cpu:.0f} ms on a CPU)")
         print("paint events (whole run): count, total ms")
         for key, n in app.paints.most_common(25):
             print(f"  {key}: {n}, {app.paint_ms[key]:.0f} ms "
