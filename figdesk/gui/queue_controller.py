@@ -32,7 +32,7 @@ from figdesk.core.queue import (
     owner_stamp,
 )
 from figdesk.core.queue.enqueue import QueuedUpload, enqueue_upload, upload_signature
-from figdesk.core.queue.execute import default_engine_factory
+from figdesk.core.queue.remote import RemoteRunner
 from figdesk.gui.bridge import QueueBridge
 from figdesk.gui.dropzone import DropTarget, DropZone
 from figdesk.gui.notify import Notifier
@@ -57,14 +57,17 @@ class UploadQueue(QObject):
 
     def __init__(self, window: Any, *, options: RunnerOptions | None = None,
                  store_path: str | Path | None = None, use_tray: bool | None = None,
-                 engine_factory: Any = default_engine_factory) -> None:
+                 engine_factory: Any = None) -> None:
         super().__init__(window)
         self.window = window
         self.options = options or RunnerOptions()
         self.store_path = store_path
+        # Uploads run in a worker process (their threads would hold the GIL the GUI thread
+        # needs to paint); a test's own engine factory can only run in this process.
+        self.in_process = engine_factory is not None
         self.engine_factory = engine_factory
         self.store: QueueStore | None = None
-        self.runner: Runner | None = None
+        self.runner: Runner | RemoteRunner | None = None
         self.busy_elsewhere = False
         self.closed = False
         self._client: Any = None
@@ -148,8 +151,7 @@ class UploadQueue(QObject):
                 self.runner.set_client(session.client, session.account.id)
                 self._client = session.client
                 return
-            runner = Runner(store, session.client, options=self.options,
-                            engine_factory=self.engine_factory, account_id=session.account.id)
+            runner = self._make_runner(store, session)
             self.bridge.attach(runner)
             try:
                 await self._blocking(start_runner_nicely, runner)
@@ -162,6 +164,15 @@ class UploadQueue(QObject):
             self.runner = runner
             self._client = session.client
         self.request_reload()
+
+    def _make_runner(self, store: QueueStore, session: Any) -> Runner | RemoteRunner:
+        """The upload worker process, or (``in_process``, for tests with a fake engine) a
+        runner on threads of this process."""
+        if self.in_process:
+            return Runner(store, session.client, options=self.options,
+                          engine_factory=self.engine_factory, account_id=session.account.id)
+        return RemoteRunner(store.path, session.client, options=self.options,
+                            account_id=session.account.id)
 
     def shutdown(self) -> None:
         """The window closed: halt the runner where it stands (jobs stay queued for the next

@@ -61,6 +61,13 @@ class FigshareClient(ArticlesMixin, FilesMixin, UploadsMixin, ReferenceMixin, Do
     def session(self) -> requests.Session:
         return self._t.session
 
+    def worker_credentials(self) -> tuple[str, str | None, int | None]:
+        """``(api_url, token, impersonate)``: what figdesk's own upload worker process needs
+        to make the same client. It is handed over on the worker's stdin pipe only (see
+        ``figdesk.core.queue.remote``), never put on a command line, in the environment or
+        in a file."""
+        return self._t.api_url, self._t._token, self.impersonate
+
     def close(self) -> None:
         """Close the session if this client made it (derived clients leave it open)."""
         if self._owner:
