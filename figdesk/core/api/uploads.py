@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
 from figdesk.core.api.base import ClientBase, json_of
+from figdesk.core.api.zerocopy import FileRange
 from figdesk.core.errors import CancelledError, FileChangedError
 from figdesk.core.models import UploadInfo, UploadPart
 
@@ -21,6 +22,8 @@ from figdesk.core.models import UploadInfo, UploadPart
 CHUNK = 256 * 1024
 
 Progress = Callable[[int, int], None]
+#: A body chunk: bytes, or a range of a file that the connection sends from the file itself.
+_Chunk = bytes | FileRange
 
 
 class PartBody:
@@ -30,6 +33,10 @@ class PartBody:
     be sent chunked). Reading stops at ``length``; a source that ends early or yields more
     raises ``FileChangedError`` instead of sending a wrong body. ``progress(done, length)``
     follows the bytes handed to the connection; ``cancel`` aborts between chunks.
+
+    An iterable that also offers ``file_ranges()`` (the engine's ``SliceBody``) is read through
+    that: its chunks are ``FileRange`` objects that the transport's connections send straight
+    from the file (``zerocopy``), where plain bytes would be copied through Python twice.
     """
 
     def __init__(self, source: BinaryIO | Iterable[bytes], length: int, *, what: str,
@@ -67,7 +74,7 @@ class PartBody:
         if self.progress is not None:
             self.progress(0, self.length)
 
-    def _step(self, chunk: bytes) -> bytes:
+    def _step(self, chunk: _Chunk) -> _Chunk:
         if self.cancel is not None and self.cancel.is_set():
             raise CancelledError(f"Cancelled: {self.what}.")
         if self.sent + len(chunk) > self.length:
@@ -82,7 +89,7 @@ class PartBody:
         return FileChangedError(f"{self.what}: the data ended after {self.sent} of "
                                 f"{self.length} bytes; the file may have changed.")
 
-    def __iter__(self) -> Iterator[bytes]:
+    def __iter__(self) -> Iterator[_Chunk]:
         if self._is_file:
             reader: Any = self.source
             while self.sent < self.length:
@@ -93,7 +100,9 @@ class PartBody:
                     raise self._short()
                 yield self._step(bytes(chunk) if not isinstance(chunk, bytes) else chunk)
             return
-        for chunk in self.source:
+        ranges = getattr(self.source, "file_ranges", None)
+        chunks: Iterable[_Chunk] = ranges() if callable(ranges) else self.source
+        for chunk in chunks:
             if chunk:
                 yield self._step(chunk)
         if self.sent < self.length:

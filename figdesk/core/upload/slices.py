@@ -1,27 +1,30 @@
 """A body for one part PUT: exactly ``length`` bytes from ``offset`` of a file, streamed.
 
 ``SliceBody`` is iterable and has a ``__len__`` but no ``read``: ``requests`` then sends an
-exact ``Content-Length`` (never chunked) and urllib3 writes our chunks as they come, so at
-most one chunk of a part is in memory. Between chunks it honours the job's ``Control``
-(cancel and stop raise, pause holds), the global bandwidth limiter, and reports the bytes
-handed to the socket. A file that got shorter raises instead of sending a short body (which
-would hang the upload service until timeout).
+exact ``Content-Length`` (never chunked) and urllib3 writes our chunks as they come.
+Iterated, it yields ``bytes``; the client's ``put_upload_part`` asks ``file_ranges()`` instead,
+for ``FileRange`` chunks (fd, offset, length) that its connections send with ``sendfile`` on
+plain sockets and through one reused buffer on TLS (``figdesk.core.api.zerocopy``), so no
+chunk is copied into a fresh ``bytes``. Either way, between chunks it honours the job's ``Control`` (cancel and stop
+raise, pause holds), the global bandwidth limiter, and reports the bytes handed to the socket.
+A file that got shorter raises instead of sending a short body (which would hang the upload
+service until timeout).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 
-from figdesk.core.errors import FileChangedError, LocalFileError
+from figdesk.core.api.zerocopy import FileRange
 from figdesk.core.upload.control import Control, UploadInterrupted
 from figdesk.core.upload.ratelimit import RateLimiter
 
 
 class SliceBody:
-    """Iterable of ``bytes`` chunks covering ``[offset, offset + length)`` of ``fd``.
+    """Iterable of ``bytes`` chunks (or ``file_ranges()``) covering ``[offset, offset + length)`` of ``fd``.
 
-    ``fd`` is shared between parts: ``os.pread`` needs no seek, so readers never race.
+    ``fd`` is shared between parts: reads and sendfile take explicit offsets and never seek,
+    so parts never race.
     After an exception, ``error`` holds it (the HTTP stack may wrap what it re-raises).
     """
 
@@ -45,13 +48,21 @@ class SliceBody:
         return self.length
 
     def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.file_ranges():
+            yield chunk.tobytes()
+
+    def file_ranges(self) -> Iterator[FileRange]:
+        """The same chunks as file ranges, for a connection that sends them from the file."""
         try:
             yield from self._chunks()
         except BaseException as exc:
             self.error = exc
             raise
 
-    def _chunks(self) -> Iterator[bytes]:
+    def _record(self, exc: BaseException) -> None:
+        self.error = exc
+
+    def _chunks(self) -> Iterator[FileRange]:
         # A retry iterates again from the start of the part.
         self.sent = 0
         pos = 0
@@ -60,16 +71,14 @@ class SliceBody:
             want = min(self.chunk, self.length - pos)
             if self.limiter is not None:
                 want = self.limiter.take(want, self.control)
-            try:
-                data = os.pread(self.fd, want, self.offset + pos)
-            except OSError as exc:
-                raise LocalFileError(f"{self.path or 'file'}: cannot read the file "
-                                     f"({exc.strerror})") from exc
-            if len(data) != want:
-                raise FileChangedError(
-                    f"{self.path or 'file'}: the file got shorter while it was being uploaded")
+            chunk = FileRange(self.fd, self.offset + pos, want, path=self.path,
+                              on_error=self._record,
+                              interrupt=self.control.check if self.control else None)
+            # Checked here too, before the chunk reaches the connection: a file that got
+            # shorter stops the body before any byte of the missing range is due.
+            chunk.check_present()
             pos += want
-            yield data
+            yield chunk
             self.sent = pos
             if self.on_sent is not None:
                 self.on_sent(want)
