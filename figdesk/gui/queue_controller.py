@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,6 +50,7 @@ from figdesk.gui.queue_status import QueueStatus
 from figdesk.gui.queue_words import failure_notice, files_feed, finished_batches
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 TICK_MS = 150            # coalescing period: models repaint at most this often
 RELOAD_TICKS = 20        # re-read the queue every ~3 s (another process may add jobs)
@@ -82,6 +85,9 @@ class UploadQueue(QObject):
         self._watched: set[str] = set()                # groups with work left
         self._fed: tuple[Any, ...] = ()
         self._files_reload = False
+        self._restart_at = 0.0          # when a worker that ended is started again
+        self._worker_deaths = 0
+        self._last_death = -1e9
 
         self.model = QueueModel(self)
         self.panel = QueuePanel(self.model)
@@ -282,9 +288,35 @@ class UploadQueue(QObject):
         if self._reload_wanted and not self._reloading and self.store is not None:
             self._reload_slot()
         self._follow_client()
+        self._watch_worker()
         self._show_totals()
         self._feed_files_panel()
         self._announce()
+
+    def _watch_worker(self) -> None:
+        """A worker process that ended by itself (it crashed, or was killed) is started
+        again, after a pause that grows while it keeps ending; its jobs resume."""
+        runner = self.runner
+        if not isinstance(runner, RemoteRunner) or runner.running or self._restart_at:
+            return
+        now = time.monotonic()
+        self._worker_deaths = self._worker_deaths + 1 if now - self._last_death < 60 else 1
+        self._last_death = now
+        self._restart_at = now + min(30.0, 0.5 * 2 ** (self._worker_deaths - 1))
+        log.warning("the upload worker ended unexpectedly; starting it again")
+        self.runner = None
+        self.bridge.detach()
+        self.panel.banner.show_message("The upload worker stopped unexpectedly; it is being "
+                                       "started again and the uploads will carry on.")
+        self._restart_worker()
+
+    @asyncSlot()
+    async def _restart_worker(self) -> None:
+        await asyncio.sleep(max(0.0, self._restart_at - time.monotonic()))
+        self._restart_at = 0.0
+        session = self.window.session
+        if session is not None and not self.closed and self.runner is None:
+            await self._use_session(session)
 
     def _follow_client(self) -> None:
         """After signing in again the session has a new client: give it to the runner."""

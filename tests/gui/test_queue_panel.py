@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from figdesk.core.queue import Job, JobKind, JobState, RunnerStatus
 from figdesk.core.upload import Progress
@@ -214,6 +214,29 @@ def test_queue_survives_restart(qtbot: Any, small_sandbox: Any, make_window: Any
                                 for r in again.uploads.model.rows()), timeout=WAIT_MS)
     names = [f.name for f in again.session.client.list_files(draft.item.id)]
     assert sorted(n for n in names if n.startswith("r")) == ["r1.bin", "r2.bin", "r3.bin"]
+
+
+def test_a_killed_worker_is_started_again_and_the_uploads_finish(
+        qtbot: Any, small_sandbox: Any, make_window: Any, tmp_path: Path) -> None:
+    window = queue_window(qtbot, make_window, small_sandbox)
+    uploads = window.uploads
+    draft = next(r for r in window.items.model.rows() if not r.item.is_public)
+    small_sandbox.faults.set(bandwidth_total=30 * PART)
+    paths = make_files(tmp_path / "k", {"k1.bin": 60 * PART, "k2.bin": 10 * PART})
+    assert drop(window.items.table.viewport(), paths, row_position(window, draft.item.id))
+    qtbot.waitUntil(lambda: any(r.bytes_done > 0 for r in uploads.model.rows()),
+                    timeout=WAIT_MS)
+    first = uploads.runner
+    first._proc.kill()                 # as if it crashed
+    qtbot.waitUntil(lambda: uploads.runner is not None and uploads.runner is not first
+                    and uploads.runner.running, timeout=WAIT_MS)
+    assert "started again" in uploads.panel.banner.findChild(QLabel).text()
+    small_sandbox.faults.reset()
+    qtbot.waitUntil(lambda: uploads.model.rows() and all(
+        r.job.state is JobState.DONE for r in uploads.model.rows()), timeout=WAIT_MS)
+    names = sorted(f.name for f in window.session.client.list_files(draft.item.id)
+                   if f.name.startswith("k"))
+    assert names == ["k1.bin", "k2.bin"]          # one record each: resumed, not repeated
 
 
 def test_delegate_paints_bars(qtbot: Any, qapp: Any) -> None:

@@ -40,6 +40,17 @@ START_TIMEOUT = 60.0
 REQUEST_TIMEOUT = 30.0
 
 
+#: The argument that makes a frozen figdesk bundle (PyInstaller) run as the worker: it has no
+#: ``python -m`` (see packaging/bundle_entry.py).
+BUNDLE_WORKER_FLAG = "--upload-worker"
+
+
+def worker_command(python: str) -> list[str]:
+    if getattr(sys, "frozen", False):
+        return [sys.executable, BUNDLE_WORKER_FLAG]
+    return [python, "-m", "figdesk.core.queue.worker"]
+
+
 def client_hello(client: Any, account_id: int | None) -> Message:
     """What the worker needs to make the same client: address, token, impersonation."""
     api_url, token, impersonate = client.worker_credentials()
@@ -74,7 +85,7 @@ class RemoteRunner:
         if self._proc is not None:
             return
         flags = getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)   # Windows only
-        proc = subprocess.Popen([self._python, "-m", "figdesk.core.queue.worker"],
+        proc = subprocess.Popen(worker_command(self._python),
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 creationflags=flags)
         assert proc.stdin is not None and proc.stdout is not None

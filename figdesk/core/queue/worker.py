@@ -112,7 +112,11 @@ def serve(inp: IO[bytes], out: IO[bytes]) -> int:
         runner = Runner(store, make_client(hello), options=options,
                         engine_factory=default_engine_factory,
                         account_id=hello.get("account_id"))
-    except (FigdeskError, KeyError, TypeError, ValueError, OSError) as exc:
+    except KeyError as exc:
+        outbox.send({"t": "error", "message": f"The upload worker could not start: its "
+                                              f"start-up line lacks {exc}."})
+        return 2
+    except (FigdeskError, TypeError, ValueError, OSError) as exc:
         outbox.send({"t": "error", "message": f"The upload worker could not start: {exc}"})
         return 2
     runner.subscribe(lambda event: outbox.event(event_to_json(event)))
