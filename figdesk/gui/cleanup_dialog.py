@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -61,6 +60,7 @@ from figdesk.gui.cleanup_model import (
 )
 from figdesk.gui.cleanup_summary import CleanupSummary
 from figdesk.gui.errors_ui import error_box
+from figdesk.gui.tableview import TableView
 
 Call = Callable[..., Awaitable[Any]]
 EMPTY_TEXT = "No drafts match these filters"
@@ -121,7 +121,7 @@ class CleanupDialog(QDialog):
         self.older, self.days, self.match = (self.filters.older, self.filters.days,
                                              self.filters.match)
 
-        self.table = QTableView()
+        self.table = TableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COL_CREATED, Qt.SortOrder.AscendingOrder)

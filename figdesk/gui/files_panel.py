@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedLayout,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +36,7 @@ from figdesk.gui.files_model import (
 )
 from figdesk.gui.fmt import human_size
 from figdesk.gui.session import Session
+from figdesk.gui.tableview import TableView
 from figdesk.gui.tasks import OwnedTasks
 
 
@@ -82,7 +82,7 @@ class FilesPanel(QWidget):
         self.proxy.setSortRole(SORT_ROLE)
         self.title = QLabel("No item selected")
         self.title.setObjectName("sectionTitle")
-        self.table = QTableView()
+        self.table = TableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)

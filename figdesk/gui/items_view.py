@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedLayout,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +47,7 @@ from figdesk.gui.items_model import (
     build_rows,
 )
 from figdesk.gui.session import Session
+from figdesk.gui.tableview import TableView
 from figdesk.gui.tasks import OwnedTasks
 
 FILL_BATCH = 25          # rows whose file figures are fetched per settled scroll
@@ -105,7 +105,7 @@ class ItemsView(QWidget):
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.new_button)
 
-        self.table = QTableView()
+        self.table = TableView()
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

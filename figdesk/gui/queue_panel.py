@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QStackedLayout,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -39,6 +38,7 @@ from figdesk.gui.queue_model import (
     QueueModel,
     QueueProxy,
 )
+from figdesk.gui.tableview import TableView
 
 EMPTY_TEXT = "No uploads yet — drop files on an item, or on the window to make a new item."
 
@@ -88,7 +88,7 @@ class QueuePanel(QWidget):
             act.triggered.connect(lambda _c=False, n=name: self._queue_action(n))
             self.queue_buttons[name] = act
 
-        self.table = QTableView()
+        self.table = TableView()
         self.table.setModel(self.proxy)
         self.table.setItemDelegateForColumn(COL_PROGRESS, ProgressDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
