@@ -298,9 +298,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from figdesk.core.queue import RunnerOptions
     from figdesk.core.upload import UploadOptions
     from figdesk.gui.accounts import Accounts
+    from figdesk.gui.app import tune_interpreter
     from figdesk.gui.main_window import MainWindow
     from figdesk.gui.queue_controller import install_upload_queue
 
+    tune_interpreter()            # as the app does
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval / 1000)
     app = QApplication.instance() or (tracing_app() if args.trace_events else QApplication([]))
@@ -310,7 +312,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         path = work / "big.bin"
         make_file(path, args.size_mib * MiB)
         out: dict[str, Any] = {"load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
-                           "sandbox_nice": args.sandbox_nice, "gc": args.gc}
+                           "sandbox_nice": args.sandbox_nice, "gc": args.gc,
+                           "switch_ms": sys.getswitchinterval() * 1000}
         with sandbox("--items", str(args.items), part_size=args.part_mib * MiB) as sb:
             if args.sandbox_nice:
                 renice_process(sb.proc.pid, args.sandbox_nice)
@@ -425,8 +428,8 @@ def measure(window: Any, uploads: Any, beat: Heartbeat, path: Path, args: argpar
 def report(out: dict[str, Any], size_mib: int) -> str:
     idle = out["idle"]
     lines = [(f"- machine: {machine()}; load average at start {out['load']}; sandbox "
-             f"process at nice {out['sandbox_nice']}, the app's upload threads at nice 5; "
-             f"Python GC: {out['gc']}"),
+             f"process at nice {out['sandbox_nice']}, the app's upload worker process at nice "
+             f"5; GIL switch interval {out['switch_ms']:g} ms; Python GC: {out['gc']}"),
              (f"- baseline, the same app signed in and idle: max gap {idle['max_gap']:.1f} ms, "
              f"p99 {idle['p99_gap']:.1f} ms")]
     both = (f"{size_mib} MiB upload + {out['both']['items']:,} items reloading into the "
@@ -491,7 +494,7 @@ def main() -> int:
     p.add_argument("--timeout", type=float, default=600.0)
     p.add_argument("--parts", type=int, default=8, help="parts in flight (engine default 8)")
     p.add_argument("--switch-interval", type=float, default=0.0,
-                   help="sys.setswitchinterval in ms (0: Python's default, 5 ms)")
+                   help="sys.setswitchinterval in ms (0: the app's own, figdesk.gui.app)")
     p.add_argument("--perf", default="", metavar="FILE",
                    help="also record the GUI thread with `perf record -g` into FILE.<phase>")
     p.add_argument("--sandbox-nice", type=int, default=10,
