@@ -1,7 +1,7 @@
 """The upload service (NOTES section 5): ``/upload/<token>[/<partNo>]``, empty error bodies.
 
-A part body is streamed into the file's place on disk in 1 MiB blocks (``readinto`` a reused
-buffer, no per-byte work).  Choices: a missing Content-Length (chunked included) is refused
+A part body goes into the file's place on disk with ``splice`` (socket -> pipe -> file, no
+copy through Python), or in blocks read into a reused buffer when a bandwidth cap paces it.  Choices: a missing Content-Length (chunked included) is refused
 with 411, a Content-Length other than the part's length with 400, both closing the
 connection; a body shorter than its Content-Length waits ``body_timeout`` seconds, then the
 connection is dropped (Figshare hangs until its own timeout).  A PUT on a COMPLETED upload
@@ -14,7 +14,12 @@ part invalidates that hash from the part on, before a byte of it is written.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
+import select
+import threading
+from typing import Any
 
 from . import render
 from .faults import Decision
@@ -121,34 +126,173 @@ class UploadHandler(Handler):
         if ok:
             self.empty(404 if gone else 200)
 
-    def _receive(self, path: object, start: int, length: int, drop_at: int | None) -> bool:
-        buf = bytearray(BLOCK)
-        view = memoryview(buf)
-        left = length
+    def _receive(self, path: os.PathLike[str], start: int, length: int, drop_at: int | None) -> bool:
+        """Store the body at ``start`` of ``path``; False (connection dropped) if it breaks.
+
+        Unpaced bodies move socket -> pipe -> file with ``splice``: the kernel hands the
+        received pages to the file without a copy through Python (one copy instead of two,
+        and no GIL). A bandwidth cap needs small, paced blocks, so paced bodies are read in
+        blocks; the choice is made per block, as a cap may be set mid-body.
+        """
+        target = length if drop_at is None else min(drop_at, length)
         self.connection.settimeout(self.core.config.body_timeout)
+        receiver: _Receiver | None = None
         try:
-            with open(path, "r+b") as f:  # type: ignore[call-overload]
-                f.seek(start)
-                while left:
-                    want = min(left, self.block_size())
-                    if drop_at is not None and length - left + want > drop_at:
-                        want = max(drop_at - (length - left), 0)
-                        if want == 0:
-                            self.drop()
-                            return False
-                    n = self.rfile.readinto(view[:want])
-                    if not n:
-                        self.close_connection = True
-                        return False
-                    self.pace(n)
-                    f.write(view[:n])
-                    left -= n
+            receiver = _Receiver(self, path, start)
+            got = receiver.run(target)
         except (TimeoutError, ConnectionError, FileNotFoundError):
             self.drop()
             return False
         finally:
+            if receiver is not None:
+                receiver.close()
             try:
                 self.connection.settimeout(None)
             except OSError:
                 pass
+        if got < target:  # the client hung up mid-body
+            self.close_connection = True
+            return False
+        if drop_at is not None:  # fault injection: hang up halfway through the body
+            self.drop()
+            return False
         return True
+
+
+#: Bytes a pipe may hold between the socket and the file (Linux's default cap for a pipe).
+PIPE_SIZE = 1 << 20
+_F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+
+
+class _Receiver:
+    """Moves one part body from a handler's connection into the stored file."""
+
+    def __init__(self, handler: UploadHandler, path: os.PathLike[str], start: int) -> None:
+        self.h = handler
+        self.start = start
+        self.fd = os.open(path, os.O_WRONLY)
+        self.path = str(path)
+        self.write_lock = _WRITERS.acquire(self.path)
+        self.pipe: tuple[int, int] | None = None
+        self.buf: memoryview | None = None
+        self.can_splice = _CAN_SPLICE and hasattr(handler.rfile, "peek")
+        # Bytes of the body may already sit in rfile's buffer (read with the headers).
+        self.buffered_maybe = True
+
+    def close(self) -> None:
+        _WRITERS.release(self.path)
+        os.close(self.fd)
+        if self.pipe is not None:
+            for end in self.pipe:
+                os.close(end)
+
+    def run(self, target: int) -> int:
+        got = 0
+        while got < target:
+            want = target - got
+            if self.h.block_size() != BLOCK or not self.can_splice:
+                n = self._read_block(got, min(want, self.h.block_size()))
+            elif self.buffered_maybe:
+                n = self._drain_buffer(got, want)
+                self.buffered_maybe = False
+            else:
+                moved = self._splice(got, want)
+                if moved is None:
+                    continue
+                n = moved
+            if not n:
+                break
+            got += n
+        return got
+
+    def _write(self, data: memoryview, at: int) -> None:
+        with self.write_lock:
+            while data:
+                written = os.pwrite(self.fd, data, self.start + at)
+                data = data[written:]
+                at += written
+
+    def _read_block(self, at: int, want: int) -> int:
+        if self.buf is None:
+            self.buf = memoryview(bytearray(BLOCK))
+        n = self.h.rfile.readinto(self.buf[:want])
+        if n:
+            self.h.pace(n)
+            self._write(self.buf[:n], at)
+        # rfile may now hold bytes past this block: drain them before splicing again.
+        self.buffered_maybe = True
+        return n or 0
+
+    def _drain_buffer(self, at: int, want: int) -> int:
+        # peek returns what is buffered without a read, or does one read of at most the
+        # buffer's size when nothing is: either way bytes this body must consume first.
+        rfile: Any = self.h.rfile  # a BufferedReader (StreamRequestHandler's default)
+        data = rfile.peek(1)[:want]
+        if not data:
+            return 0
+        self.h.rfile.read(len(data))
+        self._write(memoryview(data), at)
+        return len(data)
+
+    def _splice(self, at: int, want: int) -> int | None:
+        """Bytes moved; 0 when the client hung up; None when none had arrived yet."""
+        sock = self.h.connection
+        if self.pipe is None:
+            self.pipe = os.pipe()
+            try:
+                fcntl.fcntl(self.pipe[1], _F_SETPIPE_SZ, PIPE_SIZE)
+            except OSError:
+                pass  # a smaller pipe only means more trips
+        r, w = self.pipe
+        try:
+            n = os.splice(sock.fileno(), w, min(want, PIPE_SIZE))
+        except BlockingIOError:
+            # The socket has a timeout (non-blocking underneath): wait for data, then let
+            # the caller choose again (a cap may have been set meanwhile).
+            ready, _, _ = select.select([sock], [], [], sock.gettimeout())
+            if not ready:
+                raise TimeoutError("body timed out") from None
+            return None
+        left, pos = n, self.start + at
+        with self.write_lock:
+            while left:  # the pipe is emptied before the next splice from the socket
+                moved = os.splice(r, self.fd, left, offset_dst=pos)
+                left -= moved
+                pos += moved
+        return n
+
+
+_CAN_SPLICE = hasattr(os, "splice")
+
+
+class _WriterLocks:
+    """One lock per stored file, shared by the PUTs writing into it at the same time.
+
+    Writes into one file take the kernel's inode lock, and eight parts of a file arrive at
+    once: contended writers spin on it, burning CPU. Taking turns on a Python lock instead
+    (waiters sleep, the GIL is free during the write) cut the kernel time of receiving a
+    GiB by about a fifth on a 2-core machine.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    def acquire(self, path: str) -> threading.Lock:
+        with self._lock:
+            lock, users = self._locks.get(path, (None, 0))
+            if lock is None:
+                lock = threading.Lock()
+            self._locks[path] = (lock, users + 1)
+            return lock
+
+    def release(self, path: str) -> None:
+        with self._lock:
+            lock, users = self._locks[path]
+            if users <= 1:
+                del self._locks[path]  # forget files nobody writes to any more
+            else:
+                self._locks[path] = (lock, users - 1)
+
+
+_WRITERS = _WriterLocks()
