@@ -14,7 +14,6 @@ part invalidates that hash from the part on, before a byte of it is written.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import select
@@ -161,7 +160,7 @@ class UploadHandler(Handler):
 
 #: Bytes a pipe may hold between the socket and the file (Linux's default cap for a pipe).
 PIPE_SIZE = 1 << 20
-_F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+_F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ (Linux, like splice itself)
 
 
 class _Receiver:
@@ -238,6 +237,8 @@ class _Receiver:
         """Bytes moved; 0 when the client hung up; None when none had arrived yet."""
         sock = self.h.connection
         if self.pipe is None:
+            import fcntl  # only where splice exists (Linux); the module loads everywhere
+
             self.pipe = os.pipe()
             try:
                 fcntl.fcntl(self.pipe[1], _F_SETPIPE_SZ, PIPE_SIZE)
@@ -249,8 +250,10 @@ class _Receiver:
         except BlockingIOError:
             # The socket has a timeout (non-blocking underneath): wait for data, then let
             # the caller choose again (a cap may have been set meanwhile).
-            ready, _, _ = select.select([sock], [], [], sock.gettimeout())
-            if not ready:
+            timeout = sock.gettimeout()
+            poller = select.poll()  # not select(): a busy server may hold fds above 1024
+            poller.register(sock.fileno(), select.POLLIN)
+            if not poller.poll(None if timeout is None else timeout * 1000.0):
                 raise TimeoutError("body timed out") from None
             return None
         left, pos = n, self.start + at

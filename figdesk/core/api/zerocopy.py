@@ -97,7 +97,12 @@ class FileRange:
     def read_into(self, view: memoryview, pos: int) -> int:
         """Fill ``view`` with the range's bytes from ``pos`` (relative); short means changed."""
         try:
-            n = os.preadv(self.fd, [view], self.offset + pos)
+            if _HAVE_PREADV:
+                n = os.preadv(self.fd, [view], self.offset + pos)
+            else:  # no preadv on this system: read, then copy into the buffer
+                data = os.pread(self.fd, len(view), self.offset + pos)
+                n = len(data)
+                view[:n] = data
         except OSError as exc:
             raise self._unreadable(exc) from exc
         if n != len(view):
@@ -188,6 +193,8 @@ class FileRange:
 #: Seconds between two looks at ``interrupt`` while a send waits for room.
 INTERRUPT_SLICE = 0.1
 
+_HAVE_PREADV = hasattr(os, "preadv")
+
 #: errno values meaning "this file cannot be sent with sendfile", not "the connection broke".
 _NO_SENDFILE = frozenset({errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP})
 
@@ -202,7 +209,7 @@ class _RangeSender:
     """The ``send`` of our connection classes: ``FileRange`` chunks skip the bytes path."""
 
     #: Tests set this to False to drive the reading path over plain http.
-    use_sendfile = True
+    use_sendfile = hasattr(os, "sendfile")
     sock: Any
     _range_buf: bytearray | None = None
 
