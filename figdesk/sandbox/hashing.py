@@ -4,7 +4,7 @@ A storage service can hash bytes as they come in, so "complete" need not start a
 pass.  Per upload session the sandbox keeps an md5 over the contiguous prefix of parts
 hashed so far: part *k* is hashed once it is COMPLETE, not locked by a PUT, and parts 1..k-1
 are hashed; parts that arrive out of order are caught up as the gap fills, read back from
-the stored file through a read-only mapping (the pages are still in the page cache).
+the stored file in 1 MiB blocks (they are still in the page cache).
 
 The work runs on one background thread per sandbox, fed by a queue of upload tokens, so a
 part PUT only pays for a ``queue.put``.  Invalidation: a part reset (DELETE) or a PUT on a
@@ -24,7 +24,6 @@ background thread and ``finish`` never hash the same session at once.
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 import queue
 import threading
@@ -34,7 +33,7 @@ from typing import Any
 from .httpbase import BLOCK
 from .store import Store
 
-CHUNK = BLOCK  # bytes hashed between two looks at the session's epoch
+CHUNK = BLOCK  # bytes read back and hashed at a time: memory stays constant
 
 _STOP = ""  # a token is never empty, so "" can mean "stop the thread"
 
@@ -155,6 +154,7 @@ class PartHasher:
     def _advance(self, token: str, sess: _Session) -> None:
         """Hash parts from ``next_part`` on while they are COMPLETE and unlocked."""
         store = self._store
+        buf = bytearray(CHUNK)
         with sess.work:
             while True:
                 with store.lock:
@@ -173,7 +173,7 @@ class PartHasher:
                     start, end = up.part_range(part_no)
                     path = store.file_path(up.file_id)
                     md5 = sess.md5.copy()
-                if not self._hash_range(path, start, end - start + 1, md5, sess, epoch):
+                if not self._hash_range(path, start, end - start + 1, md5, buf, sess, epoch):
                     continue  # invalidated while reading: look again from the new state
                 with store.lock:
                     if sess.epoch == epoch and sess.next_part == part_no:
@@ -186,36 +186,26 @@ class PartHasher:
         start: int,
         length: int,
         md5: Any,
+        buf: bytearray,
         sess: _Session,
         epoch: int,
     ) -> bool:
-        # The part is hashed straight from the page cache through a read-only mapping: a
-        # ``preadv`` into a buffer cost as much kernel time again as writing the part did
-        # (the copy, plus marking every page accessed on the LRU lists).
+        view = memoryview(buf)
         try:
             fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
             raise _Gone from None
         try:
-            # A mapping read past the end of the file would kill the process (SIGBUS), so
-            # the size is checked first. The sandbox never shrinks a stored file: it is
-            # made at its full size on initiate and only ever unlinked, which keeps the
-            # mapped pages alive until they are unmapped.
-            if os.fstat(fd).st_size < start + length:
-                raise _Gone
-            base = start - start % mmap.ALLOCATIONGRANULARITY
-            with mmap.mmap(fd, start + length - base, prot=mmap.PROT_READ, offset=base) as mm:
-                view = memoryview(mm)
-                try:
-                    pos, end = start - base, start - base + length
-                    while pos < end:
-                        if sess.epoch != epoch:
-                            return False  # a reset or a re-PUT of this part: stop early
-                        step = min(CHUNK, end - pos)
-                        md5.update(view[pos : pos + step])
-                        pos += step
-                finally:
-                    view.release()
+            offset, left = start, length
+            while left:
+                if sess.epoch != epoch:
+                    return False  # a reset or a re-PUT of this part: stop reading early
+                n = os.preadv(fd, [view[: min(left, len(view))]], offset)
+                if n <= 0:
+                    raise _Gone  # the file was truncated under us: it is being removed
+                md5.update(view[:n])
+                offset += n
+                left -= n
         finally:
             os.close(fd)
         return True
