@@ -1,11 +1,12 @@
 """The upload service (NOTES section 5): ``/upload/<token>[/<partNo>]``, empty error bodies.
 
 A part body goes into the file's place on disk with ``splice`` (socket -> pipe -> file, no
-copy through Python), or in blocks read into a reused buffer when a bandwidth cap paces it.  Choices: a missing Content-Length (chunked included) is refused
-with 411, a Content-Length other than the part's length with 400, both closing the
-connection; a body shorter than its Content-Length waits ``body_timeout`` seconds, then the
-connection is dropped (Figshare hangs until its own timeout).  A PUT on a COMPLETED upload
-gets 409; an ABORTED upload answers 404 to part requests and shows ``status: ABORTED``.
+copy through Python), or in blocks read into a reused buffer when a bandwidth cap paces it.
+Choices: a missing Content-Length (chunked included) is refused with 411, a Content-Length
+other than the part's length with 400, both closing the connection; a body shorter than its
+Content-Length waits ``body_timeout`` seconds, then the connection is dropped (Figshare hangs
+until its own timeout).  A PUT on a COMPLETED upload gets 409; an ABORTED upload answers 404
+to part requests and shows ``status: ABORTED``.
 
 Each part that arrives is handed to the sandbox's ``PartHasher`` (hashing.py), which keeps a
 running md5 of the parts received so far off the request path; a part DELETE or a PUT on a
@@ -125,7 +126,8 @@ class UploadHandler(Handler):
         if ok:
             self.empty(404 if gone else 200)
 
-    def _receive(self, path: os.PathLike[str], start: int, length: int, drop_at: int | None) -> bool:
+    def _receive(self, path: os.PathLike[str], start: int, length: int,
+                 drop_at: int | None) -> bool:
         """Store the body at ``start`` of ``path``; False (connection dropped) if it breaks.
 
         Unpaced bodies move socket -> pipe -> file with ``splice``: the kernel hands the
@@ -274,7 +276,7 @@ class _WriterLocks:
     Writes into one file take the kernel's inode lock, and eight parts of a file arrive at
     once: contended writers spin on it, burning CPU. Taking turns on a Python lock instead
     (waiters sleep, the GIL is free during the write) cut the kernel time of receiving a
-    GiB by about a fifth on a 2-core machine.
+    GiB by a fifth to a quarter on a 2-core machine.
     """
 
     def __init__(self) -> None:

@@ -146,8 +146,8 @@ class FileRange:
     def sendfile(self, sock: socket.socket) -> bool:
         """Send the range with ``os.sendfile`` (no copy through user space).
 
-        Honours the socket's timeout as ``socket.sendfile`` does. Returns False, having sent nothing,
-        when the kernel cannot sendfile from this file (the caller then reads it instead).
+        Honours the socket's timeout as ``socket.sendfile`` does. Returns False, having sent
+        nothing, when the kernel cannot sendfile from this file (the caller then reads it).
         """
         self.check_present()
         timeout = sock.gettimeout()

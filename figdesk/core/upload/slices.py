@@ -2,13 +2,14 @@
 
 ``SliceBody`` is iterable and has a ``__len__`` but no ``read``: ``requests`` then sends an
 exact ``Content-Length`` (never chunked) and urllib3 writes our chunks as they come.
-Iterated, it yields ``bytes``; the client's ``put_upload_part`` asks ``file_ranges()`` instead,
-for ``FileRange`` chunks (fd, offset, length) that its connections send with ``sendfile`` on
-plain sockets and through one reused buffer on TLS (``figdesk.core.api.zerocopy``), so no
-chunk is copied into a fresh ``bytes``. Either way, between chunks it honours the job's ``Control`` (cancel and stop
-raise, pause holds), the global bandwidth limiter, and reports the bytes handed to the socket.
-A file that got shorter raises instead of sending a short body (which would hang the upload
-service until timeout).
+Iterated, it yields ``bytes``; the client's ``put_upload_part`` asks ``file_ranges()``
+instead, for ``FileRange`` chunks (fd, offset, length) that its connections send with
+``sendfile`` on plain sockets and through one reused buffer on TLS
+(``figdesk.core.api.zerocopy``), so no chunk is copied into a fresh ``bytes``. Either way,
+between chunks it honours the job's ``Control`` (cancel and stop raise, pause holds), the
+global bandwidth limiter, and reports the bytes handed to the socket. A file that got
+shorter raises instead of sending a short body (which would hang the upload service until
+timeout).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from figdesk.core.upload.ratelimit import RateLimiter
 
 
 class SliceBody:
-    """Iterable of ``bytes`` chunks (or ``file_ranges()``) covering ``[offset, offset + length)`` of ``fd``.
+    """``bytes`` chunks (or ``file_ranges()``) covering ``[offset, offset + length)`` of ``fd``.
 
     ``fd`` is shared between parts: reads and sendfile take explicit offsets and never seek,
     so parts never race.
