@@ -282,3 +282,87 @@ def test_cancel_mid_part_stops_within_a_second(sb: Sandbox, client: FigshareClie
     assert not t.is_alive()
     assert time.monotonic() - t0 < 3.0     # the goal is 1 s; margin for a loaded 2-core CI box
     assert fu.state == UploadState.CANCELLED and not fu.parts_done
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1 (key, cert)."""
+    pytest.importorskip("cryptography")  # installed with keyring's backends; skip otherwise
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    key_path, cert_path = tmp_path / "key.pem", tmp_path / "cert.pem"
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path
+
+
+def test_https_part_put_is_read_through_the_buffer(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from figdesk.core.api.uploads import PartBody
+    from figdesk.core.api.zerocopy import ZeroCopyAdapter, ZeroCopyHTTPSConnection
+
+    key_path, cert_path = _self_signed(tmp_path)
+    received: list[bytes] = []
+
+    class Store(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_PUT(self) -> None:
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Store)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert_path, key_path)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    spy = Spy(monkeypatch)
+    used: list[type] = []
+    real_send = ZeroCopyHTTPSConnection.send
+
+    def send(conn: Any, data: Any) -> None:
+        used.append(type(conn))
+        real_send(conn, data)
+
+    monkeypatch.setattr(ZeroCopyHTTPSConnection, "send", send)
+    p, data = _file(tmp_path, 2 * 1024 * 1024 + 99)
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        with requests.Session() as session:
+            session.mount("https://", ZeroCopyAdapter())
+            body = PartBody(SliceBody(fd, 0, len(data), path=str(p)), len(data), what="part")
+            url = f"https://127.0.0.1:{server.server_address[1]}/upload/t/1"
+            r = session.put(url, data=body, verify=str(cert_path), timeout=10)
+        assert r.status_code == 200
+    finally:
+        os.close(fd)
+        server.shutdown()
+        server.server_close()
+    assert received == [data]
+    assert spy.buffered == 3 and spy.sendfile == 0          # 1 + 1 MiB + a tail, never sendfile
+    assert ZeroCopyHTTPSConnection in used
