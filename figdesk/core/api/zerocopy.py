@@ -1,7 +1,8 @@
 """Request bodies sent straight from a file: ``sendfile`` on plain sockets, a reused buffer on TLS.
 
 A part PUT moves hundreds of megabytes. Read into a fresh ``bytes`` and handed to
-``sock.sendall``, every byte is copied twice in user space before the kernel copies it again.
+``sock.sendall``, every byte is copied out of the page cache into Python and back into the
+kernel, and every chunk costs a fresh allocation.
 On a plain TCP socket (the loopback sandbox; figdesk refuses plain http anywhere else)
 ``os.sendfile`` lets the kernel take the bytes from the page cache, with no copy through
 Python. TLS must encrypt in user space, so there the bytes are read with ``preadv`` into one
@@ -174,7 +175,6 @@ class FileRange:
                 raise self._shorter()  # end of file inside the range
             sent += n
         return True
-
 
     def _wait_for_room(self, poller: select.poll, timeout: float) -> None:
         """As in socket.sendfile, ``timeout`` bounds each wait for room in the buffer; the
