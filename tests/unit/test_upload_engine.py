@@ -89,6 +89,8 @@ def test_poll_offsets_probe_early_only_when_the_estimate_is_far() -> None:
     opts = UploadOptions(poll_initial=0.1, poll_max=5.0)
     # a big file: one quick probe, then 0.6x and 1x of the estimate, then doubling gaps
     assert list(islice(poll_offsets(10.0, opts), 5)) == pytest.approx([0.1, 6.0, 10.0, 15.0, 20.0])
+    # no probe when asked not to (our md5 was still running when the last part went in)
+    assert list(islice(poll_offsets(10.0, opts, probe=False), 2)) == pytest.approx([6.0, 10.0])
     # a small one: the estimate is near, so no separate probe
     assert list(islice(poll_offsets(1.0, opts), 4)) == pytest.approx([0.6, 1.0, 1.8, 3.4])
     # nothing to wait for: gaps start at poll_initial and double

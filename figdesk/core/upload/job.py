@@ -168,12 +168,16 @@ class FileJob(RemoteSteps):
             # Complete before the local md5 is finished (no md5 was sent): Figshare's own
             # processing then overlaps the end of our hashing. Ours is checked after.
             self._complete()
+        # Our md5 still running when the last part went in means the machine hashes no
+        # faster than the bytes arrive, and a service hashing them as they come lags the same
+        # way: a probe right after complete would likely be a wasted request.
+        probe = hasher is None or not hasher.is_alive()
         if hasher is not None:
             self._finish_hash(hasher)
         elif not fu.md5:
             self._hash_now(ident)
         self.set_state(UploadState.PROCESSING)
-        self._poll()
+        self._poll(probe=probe)
 
     def _identity(self) -> FileIdentity:
         fu = self.fu

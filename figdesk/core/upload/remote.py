@@ -38,18 +38,18 @@ log = logging.getLogger(__name__)
 EARLY_PROBE_AFTER = 1.0
 
 
-def poll_offsets(estimate: float, opts: UploadOptions) -> Iterator[float]:
+def poll_offsets(estimate: float, opts: UploadOptions, *, probe: bool = True) -> Iterator[float]:
     """When to poll a completed file, in seconds after complete.
 
     Figshare md5s the file before it is ``available``; ``estimate`` is how long that should
     take. Polls go at 0.6x and 1x of it, then at gaps doubling from 0.4x up to ``poll_max``:
     one or two polls in the usual case (NOTES: about one API request a second) and little
-    overshoot. When the first of those is far off, one probe goes right after complete: a
-    service that hashes the parts as they arrive answers at once (nothing documents when
-    Figshare hashes), and a miss costs one request.
+    overshoot. When the first of those is far off, one probe (if ``probe``) goes right after
+    complete: a service that hashes the parts as they arrive answers at once (nothing
+    documents when Figshare hashes), and a miss costs one request.
     """
     first = 0.6 * estimate
-    if first > EARLY_PROBE_AFTER:
+    if probe and first > EARLY_PROBE_AFTER:
         yield opts.poll_initial
     at, gap = first, max(opts.poll_initial, 0.4 * estimate)
     while True:
@@ -181,7 +181,7 @@ class RemoteSteps(ABC):
                     raise
                 self.control.sleep(backoff(attempt, self.opts, getattr(exc, "retry_after", None)))
 
-    def _poll(self) -> None:
+    def _poll(self, *, probe: bool = True) -> None:
         """Wait for ``available`` and a computed_md5 equal to ours (see ``poll_offsets``)."""
         fu = self.fu
         assert fu.file_id is not None
@@ -192,7 +192,7 @@ class RemoteSteps(ABC):
         started = self.completed_at if self.completed_at is not None else time.monotonic()
         deadline = time.monotonic() + self.opts.poll_timeout
         polls = 0
-        for offset in poll_offsets(estimate, self.opts):
+        for offset in poll_offsets(estimate, self.opts, probe=probe):
             self.control.sleep(max(self.opts.poll_initial, started + offset - time.monotonic()))
             polls += 1
             info = self._get_file()
