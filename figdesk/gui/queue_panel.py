@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,6 +54,10 @@ QUEUE_ACTIONS = (
     ("pause_all", "Pause all"), ("resume_all", "Resume all"), ("cancel_all", "Cancel all"),
     ("retry_failed", "Retry failed"), ("clear_finished", "Clear finished"),
 )
+
+
+#: Job rows the queue's dock has room for when it first appears (the user may resize it).
+STARTING_ROWS = 5
 
 
 class QueuePanel(QWidget):
@@ -112,6 +116,11 @@ class QueuePanel(QWidget):
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
+        # Small minimums, so a notice showing takes its room from the list (see sizeHint).
+        row = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(2 * row)
+        self.empty.setMinimumHeight(2 * row)
+        self._height_hint: int | None = None
         self.stack = QStackedLayout()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
@@ -132,6 +141,17 @@ class QueuePanel(QWidget):
         self.update_actions()
 
     # --- selection and actions ----------------------------------------------------------
+
+    def sizeHint(self) -> QSize:
+        # Room for a few jobs and a notice strip, and the same whether a notice shows or not:
+        # a dock follows its widget's size hint until the user resizes it, and each change of
+        # height relayouts and repaints the whole window (about 30 ms of the GUI thread).
+        if self._height_hint is None:
+            row = self.table.verticalHeader().defaultSectionSize()
+            self._height_hint = (self.minimumSizeHint().height() + STARTING_ROWS * row
+                                 + (0 if self.banner.isVisible()
+                                    else self.banner.sizeHint().height()))
+        return QSize(super().sizeHint().width(), self._height_hint)
 
     def selected_rows(self) -> list[JobRow]:
         out = []
