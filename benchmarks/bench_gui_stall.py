@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks.common import MiB, machine, make_file, sandbox
+from figdesk.core.queue.worker import WORKER_NICE
 
 GOAL_MS = 50.0
 BEAT_MS = 5
@@ -429,7 +430,8 @@ def report(out: dict[str, Any], size_mib: int) -> str:
     idle = out["idle"]
     lines = [(f"- machine: {machine()}; load average at start {out['load']}; sandbox "
              f"process at nice {out['sandbox_nice']}, the app's upload worker process at nice "
-             f"5; GIL switch interval {out['switch_ms']:g} ms; Python GC: {out['gc']}"),
+             f"{WORKER_NICE}; GIL switch interval {out['switch_ms']:g} ms; Python GC: "
+             f"{out['gc']}"),
              (f"- baseline, the same app signed in and idle: max gap {idle['max_gap']:.1f} ms, "
              f"p99 {idle['p99_gap']:.1f} ms")]
     both = (f"{size_mib} MiB upload + {out['both']['items']:,} items reloading into the "

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 #: How much nicer than the app the worker runs: uploads wait on the network, the GUI on the
 #: user. Applied to the whole worker process (Unix); on Windows the app starts it at
 #: "below normal" priority instead.
-WORKER_NICE = 5
+WORKER_NICE = 10
 
 #: Requests the app may make, each a Runner method of the same name.
 ACTIONS = ("pause_job", "resume_job", "cancel_job", "retry", "pause_all", "resume_all",
