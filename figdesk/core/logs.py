@@ -105,18 +105,20 @@ _previous_level: list[int] = []     # the root level before the first setup_logg
 
 def setup_logging(level: int | str = logging.INFO, *, directory: Path | None = None,
                   console: bool = False, max_bytes: int = 5 * 2**20,
-                  backups: int = 5) -> Path:
+                  backups: int = 5, filename: str = LOG_FILE) -> Path:
     """Send figdesk's logs to a rotating file (and optionally stderr), redacted.
 
     ``directory`` defaults to the user log dir (``figdesk.core.paths.log_dir``, which honours
     ``FIGDESK_LOG_DIR``). Calling it again replaces the handlers it installed before, so the GUI
-    and the CLI can both call it. Returns the log file's path.
+    and the CLI can both call it. ``filename``: another process writing at the same time (the
+    app's upload worker) needs a file of its own, or the two would race on rotation. Returns
+    the log file's path.
     """
     if directory is None:
         from figdesk.core.paths import log_dir
         directory = log_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / LOG_FILE
+    path = directory / filename
     handlers: list[logging.Handler] = [
         logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups,
                                              encoding="utf-8", delay=True)]

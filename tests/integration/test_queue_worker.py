@@ -31,6 +31,7 @@ from figdesk.core.queue import (
 from figdesk.core.queue.enqueue import enqueue_upload
 from figdesk.core.queue.remote import RemoteRunner
 from figdesk.core.queue.wire import encode
+from figdesk.core.queue.worker import WORKER_LOG_FILE
 from figdesk.core.upload import FileUpload, UploadOptions
 
 FAST = RunnerOptions(probe_initial=0.1, probe_max=0.5, retry_base=0.1, retry_cap=0.5,
@@ -144,6 +145,11 @@ def test_the_token_is_not_on_the_command_line_or_in_the_environment(
     for name in ("cmdline", "environ"):
         seen = Path(f"/proc/{proc.pid}/{name}").read_bytes()
         assert sandbox.token.encode() not in seen
+    remote.stop(timeout=15)
+    # Its own log file (two processes must not rotate one), with no token in it.
+    log = Path(os.environ["FIGDESK_LOG_DIR"]) / WORKER_LOG_FILE
+    assert log.exists()
+    assert sandbox.token not in log.read_text()
 
 
 def test_stop_ends_the_worker_and_frees_the_lock(store: QueueStore,

@@ -40,12 +40,15 @@ from figdesk.core.queue.wire import (
     options_from_json,
 )
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("figdesk.core.queue.worker")   # not "__main__" under -m
 
 #: How much nicer than the app the worker runs: uploads wait on the network, the GUI on the
 #: user. Applied to the whole worker process (Unix); on Windows the app starts it at
 #: "below normal" priority instead.
 WORKER_NICE = 10
+
+#: The worker's own log, next to the app's (two processes must not rotate one file).
+WORKER_LOG_FILE = "figdesk-upload-worker.log"
 
 #: Requests the app may make, each a Runner method of the same name.
 ACTIONS = ("pause_job", "resume_job", "cancel_job", "retry", "pause_all", "resume_all",
@@ -126,6 +129,8 @@ def serve(inp: IO[bytes], out: IO[bytes]) -> int:
         outbox.send({"t": "busy", **error_to_json(exc)})
         return 3
     outbox.open({"t": "started"})
+    log.info("upload worker %d runs the queue %s for %s", os.getpid(), store.path,
+             hello.get("api_url"))
     try:
         for line in inp:
             if not line.strip():
@@ -181,7 +186,7 @@ def main() -> int:
     from figdesk.core import logs
 
     lower_priority()
-    logs.setup()
+    logs.setup_logging(filename=WORKER_LOG_FILE)
     try:
         return serve(sys.stdin.buffer, sys.stdout.buffer)
     except Exception:
