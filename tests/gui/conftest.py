@@ -63,7 +63,11 @@ def gui_sandbox() -> Iterator[Any]:
 
 @pytest.fixture
 def make_window(qtbot: Any, aloop: Any, executor: ThreadPoolExecutor) -> Iterator[Any]:
-    """``make_window()`` -> a shown MainWindow (not signed in) on the test loop and pool."""
+    """``make_window()`` -> a shown MainWindow (not signed in) on the test loop and pool.
+
+    List a sandbox fixture *before* this one in a test's arguments: pytest tears fixtures
+    down in reverse order, and the windows' last background calls need the sandbox up (with
+    it gone they retry until the teardown's wait runs out)."""
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 

@@ -17,7 +17,7 @@ def open_draft(qtbot: Any, window: Any) -> Any:
     return row
 
 
-def test_edit_save_and_read_back(qtbot: Any, make_window: Any, gui_sandbox: Any) -> None:
+def test_edit_save_and_read_back(qtbot: Any, gui_sandbox: Any, make_window: Any) -> None:
     window = make_window()
     sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
     row = open_draft(qtbot, window)
@@ -65,7 +65,7 @@ def test_edit_save_and_read_back(qtbot: Any, make_window: Any, gui_sandbox: Any)
     assert r is not None and window.items.model.row_item(r).item.title == article.title
 
 
-def test_inline_validation_blocks_save(qtbot: Any, make_window: Any, gui_sandbox: Any) -> None:
+def test_inline_validation_blocks_save(qtbot: Any, gui_sandbox: Any, make_window: Any) -> None:
     window = make_window()
     sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
     open_draft(qtbot, window)
@@ -80,7 +80,7 @@ def test_inline_validation_blocks_save(qtbot: Any, make_window: Any, gui_sandbox
     assert not form.errors["title"].isVisible() and form.save_button.isEnabled()
 
 
-def test_publish_needs_are_shown(qtbot: Any, make_window: Any, gui_sandbox: Any) -> None:
+def test_publish_needs_are_shown(qtbot: Any, gui_sandbox: Any, make_window: Any) -> None:
     window = make_window()
     sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
     open_draft(qtbot, window)
@@ -91,7 +91,7 @@ def test_publish_needs_are_shown(qtbot: Any, make_window: Any, gui_sandbox: Any)
     assert not form.publish_button.isEnabled()
 
 
-def test_new_item_is_created(qtbot: Any, make_window: Any, gui_sandbox: Any) -> None:
+def test_new_item_is_created(qtbot: Any, gui_sandbox: Any, make_window: Any) -> None:
     window = make_window()
     sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
     qtbot.waitUntil(lambda: window.ref.licenses != (), timeout=WAIT_MS)
@@ -109,7 +109,7 @@ def test_new_item_is_created(qtbot: Any, make_window: Any, gui_sandbox: Any) -> 
     assert article.title == "Brand new from the GUI" and "new" in article.tags
 
 
-def test_leaving_unsaved_changes_asks(qtbot: Any, make_window: Any, gui_sandbox: Any) -> None:
+def test_leaving_unsaved_changes_asks(qtbot: Any, gui_sandbox: Any, make_window: Any) -> None:
     window = make_window()
     sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
     row = open_draft(qtbot, window)
@@ -139,7 +139,7 @@ def test_leaving_unsaved_changes_asks(qtbot: Any, make_window: Any, gui_sandbox:
     assert title != "Unsaved title"
 
 
-def test_publish_from_the_form(qtbot: Any, make_window: Any, gui_sandbox: Any) -> None:
+def test_publish_from_the_form(qtbot: Any, gui_sandbox: Any, make_window: Any) -> None:
     window = make_window()
     sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
     row = open_draft(qtbot, window)
@@ -166,7 +166,7 @@ def test_publish_from_the_form(qtbot: Any, make_window: Any, gui_sandbox: Any) -
     assert r is not None and window.items.model.row_item(r).item.status == "public"
 
 
-def test_leaving_with_save_saves_first(qtbot: Any, make_window: Any, gui_sandbox: Any) -> None:
+def test_leaving_with_save_saves_first(qtbot: Any, gui_sandbox: Any, make_window: Any) -> None:
     window = make_window()
     sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
     row = open_draft(qtbot, window)
@@ -181,8 +181,8 @@ def test_leaving_with_save_saves_first(qtbot: Any, make_window: Any, gui_sandbox
     assert title == "Saved on the way out"
 
 
-def test_real_question_box_runs_outside_the_task(qtbot: Any, make_window: Any,
-                                                 gui_sandbox: Any) -> None:
+def test_real_question_box_runs_outside_the_task(qtbot: Any, gui_sandbox: Any,
+                                                 make_window: Any) -> None:
     """The real QMessageBox (not a stand-in): its nested event loop must not run inside the
     asyncio task that asked (asyncio would refuse to step other tasks)."""
     import asyncio

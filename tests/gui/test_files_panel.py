@@ -22,7 +22,7 @@ def upload_small(client: FigshareClient, article_id: int, name: str, data: bytes
     return file_id
 
 
-def test_files_states_download_and_delete(qtbot: Any, make_window: Any, gui_sandbox: Any,
+def test_files_states_download_and_delete(qtbot: Any, gui_sandbox: Any, make_window: Any,
                                           tmp_path: Path) -> None:
     client = FigshareClient(gui_sandbox.token, api_url=gui_sandbox.api_url)
     article_id = client.create_article({"title": "Files panel test"}).id

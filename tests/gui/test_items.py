@@ -33,8 +33,8 @@ def big_sandbox() -> Iterator[Any]:
         yield sb
 
 
-def test_all_pages_load_then_sort_and_filter(qtbot: Any, make_window: Any,
-                                             big_sandbox: Any) -> None:
+def test_all_pages_load_then_sort_and_filter(qtbot: Any, big_sandbox: Any,
+                                             make_window: Any) -> None:
     expected = FigshareClient(big_sandbox.token, api_url=big_sandbox.api_url).list_my_articles()
     assert len(expected) >= 2500
     window = make_window()
@@ -84,8 +84,8 @@ def test_all_pages_load_then_sort_and_filter(qtbot: Any, make_window: Any,
                     timeout=WAIT_MS)
 
 
-def test_empty_account_shows_empty_state(qtbot: Any, make_window: Any,
-                                         big_sandbox: Any) -> None:
+def test_empty_account_shows_empty_state(qtbot: Any, big_sandbox: Any,
+                                         make_window: Any) -> None:
     _, token = big_sandbox.add_account(first_name="Nil", last_name="Items",
                                        email="nil@example.org")
     window = make_window()
@@ -95,7 +95,7 @@ def test_empty_account_shows_empty_state(qtbot: Any, make_window: Any,
     assert window.items.empty.isVisible() and "No items yet" in window.items.empty.text()
 
 
-def test_context_menu_actions(qtbot: Any, make_window: Any, big_sandbox: Any) -> None:
+def test_context_menu_actions(qtbot: Any, big_sandbox: Any, make_window: Any) -> None:
     from PySide6.QtGui import QGuiApplication
 
     window = make_window()

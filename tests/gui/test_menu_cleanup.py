@@ -10,8 +10,8 @@ from figdesk.gui.cleanup_dialog import CleanupDialog
 from tests.gui.conftest import WAIT_MS, sign_in
 
 
-def test_file_menu_opens_cleanup_with_the_accounts_drafts(qtbot: Any, make_window: Any,
-                                                           gui_sandbox: Any) -> None:
+def test_file_menu_opens_cleanup_with_the_accounts_drafts(qtbot: Any, gui_sandbox: Any,
+                                                           make_window: Any) -> None:
     window = make_window()
     window.cleanup_action.trigger()            # not signed in: says so, opens nothing
     assert "Sign in first" in window.statusBar().currentMessage()

@@ -8,7 +8,7 @@ from figdesk.core.queue import JobKind, QueueStore
 from tests.gui.conftest import WAIT_MS, sign_in
 
 
-def test_save_offline_queues_update(qtbot: Any, make_window: Any, gui_sandbox: Any) -> None:
+def test_save_offline_queues_update(qtbot: Any, gui_sandbox: Any, make_window: Any) -> None:
     window = make_window()
     sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
     qtbot.waitUntil(lambda: window.ref.licenses != () and not window.items.loading,

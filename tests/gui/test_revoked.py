@@ -7,8 +7,8 @@ from typing import Any
 from tests.gui.conftest import WAIT_MS, sign_in
 
 
-def test_revoked_token_asks_to_sign_in_again(qtbot: Any, make_window: Any,
-                                             gui_sandbox: Any) -> None:
+def test_revoked_token_asks_to_sign_in_again(qtbot: Any, gui_sandbox: Any,
+                                             make_window: Any) -> None:
     window = make_window()
     sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
     qtbot.waitUntil(lambda: window.ref.licenses != () and not window.items.loading,

@@ -20,8 +20,8 @@ def fill_dialog(dialog: Any, api_url: str, token: str, name: str = "") -> None:
     dialog.token.setText(token)
 
 
-def test_first_run_asks_to_sign_in_then_stores_token(qtbot: Any, make_window: Any,
-                                                     gui_sandbox: Any,
+def test_first_run_asks_to_sign_in_then_stores_token(qtbot: Any, gui_sandbox: Any,
+                                                     make_window: Any,
                                                      isolated_env: Any) -> None:
     window = make_window()
     run_async(qtbot, window.start())
@@ -42,7 +42,7 @@ def test_first_run_asks_to_sign_in_then_stores_token(qtbot: Any, make_window: An
     assert account.full_name in window.windowTitle()
 
 
-def test_wrong_token_is_refused_in_words(qtbot: Any, make_window: Any, gui_sandbox: Any,
+def test_wrong_token_is_refused_in_words(qtbot: Any, gui_sandbox: Any, make_window: Any,
                                          isolated_env: Any) -> None:
     window = make_window()
     dialog = window.open_sign_in()
@@ -66,8 +66,8 @@ def test_unreachable_service_is_said_in_words(qtbot: Any, make_window: Any) -> N
     dialog.reject()
 
 
-def test_last_profile_signs_in_without_dialog(qtbot: Any, make_window: Any,
-                                              gui_sandbox: Any) -> None:
+def test_last_profile_signs_in_without_dialog(qtbot: Any, gui_sandbox: Any,
+                                              make_window: Any) -> None:
     first = make_window()
     sign_in(qtbot, first, gui_sandbox.api_url, gui_sandbox.token, "lab")
     second = make_window()
@@ -77,8 +77,8 @@ def test_last_profile_signs_in_without_dialog(qtbot: Any, make_window: Any,
     assert second.session.profile.name == "lab"
 
 
-def test_no_keyring_keeps_token_for_this_run_only(qtbot: Any, make_window: Any,
-                                                  gui_sandbox: Any) -> None:
+def test_no_keyring_keeps_token_for_this_run_only(qtbot: Any, gui_sandbox: Any,
+                                                  make_window: Any) -> None:
     keyring.set_keyring(FailKeyring())
     window = make_window()
     sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token, "lab")
@@ -89,7 +89,7 @@ def test_no_keyring_keeps_token_for_this_run_only(qtbot: Any, make_window: Any,
     assert not list(ProfileStore().path.parent.glob("*token*"))
 
 
-def test_switch_profiles_and_sign_out(qtbot: Any, make_window: Any, gui_sandbox: Any,
+def test_switch_profiles_and_sign_out(qtbot: Any, gui_sandbox: Any, make_window: Any,
                                       isolated_env: Any) -> None:
     _other_id, other_token = gui_sandbox.add_account(first_name="Bea", last_name="Other",
                                                     email="bea@example.org")
@@ -137,8 +137,8 @@ def test_built_in_sandbox_needs_no_token(qtbot: Any, make_window: Any,
         window.accounts.sandbox_host.stop()
 
 
-def test_closing_with_unsaved_changes_asks(qtbot: Any, make_window: Any,
-                                           gui_sandbox: Any) -> None:
+def test_closing_with_unsaved_changes_asks(qtbot: Any, gui_sandbox: Any,
+                                           make_window: Any) -> None:
     window = make_window()
     sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
     run_async(qtbot, window.new_item())
