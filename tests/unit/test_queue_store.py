@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,3 +154,47 @@ def test_upload_to_a_key_nobody_creates_is_blocked(store: QueueStore) -> None:
     key = store.new_item_key("orphan")
     up = store.add(JobKind.UPLOAD_FILE, key, {"upload": {"path": "/x"}})
     assert blocked_by(store.list()) == {up.id: None}
+
+
+def _hold_exclusively(path: Path, seconds: float, ready: threading.Event) -> None:
+    con = sqlite3.connect(str(path), isolation_level=None)
+    con.execute("BEGIN EXCLUSIVE")
+    con.execute("CREATE TABLE IF NOT EXISTS other_writer (x)")
+    ready.set()
+    time.sleep(seconds)
+    con.execute("COMMIT")
+    con.close()
+
+
+def test_opening_waits_out_another_opener_then_succeeds(tmp_path: Path) -> None:
+    """Another connection holds the new database longer than one setup try (0.5 s): the
+    open closes, waits and tries again, and gets through once it is let go."""
+    from figdesk.core.queue import db
+
+    path = tmp_path / "q.sqlite3"
+    ready = threading.Event()
+    holder = threading.Thread(target=_hold_exclusively, args=(path, 1.2, ready))
+    holder.start()
+    ready.wait(5)
+    t0 = time.monotonic()
+    con = db.connect(path)
+    waited = time.monotonic() - t0
+    holder.join()
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert waited >= 0.5                      # it did have to wait (more than one try)
+    con.close()
+
+
+def test_a_database_never_let_go_is_an_error_in_words(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from figdesk.core.queue import db
+
+    monkeypatch.setattr(db, "OPEN_PATIENCE", 0.3)
+    path = tmp_path / "q.sqlite3"
+    ready = threading.Event()
+    holder = threading.Thread(target=_hold_exclusively, args=(path, 2.0, ready))
+    holder.start()
+    ready.wait(5)
+    with pytest.raises(db.QueueDatabaseError, match="Cannot open the queue database.*locked"):
+        db.connect(path)
+    holder.join()

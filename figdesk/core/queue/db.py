@@ -7,6 +7,7 @@ version lives in ``PRAGMA user_version`` so an older figdesk never misreads a ne
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,22 +70,54 @@ class QueueDatabaseError(FigdeskError):
     title = "Queue database problem"
 
 
+#: How long opening the queue waits for another process that holds the database while it
+#: opens or migrates it (the app and its upload worker start together).
+OPEN_PATIENCE = 15.0
+SETUP_BUSY_MS = 500         # one try at switching to WAL and migrating
+BUSY_MS = 10_000            # any statement afterwards
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating and migrating as needed) the queue database at ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # autocommit mode: transactions are explicit (BEGIN IMMEDIATE) in the store.
-        con = sqlite3.connect(str(path), timeout=10.0, isolation_level=None,
-                              check_same_thread=False)
-        con.row_factory = sqlite3.Row
-        con.execute("PRAGMA journal_mode=WAL")
-        # FULL: a state change must survive power loss before we act on it.
-        con.execute("PRAGMA synchronous=FULL")
-        con.execute("PRAGMA foreign_keys=ON")
-        migrate(con)
-    except sqlite3.DatabaseError as exc:
-        raise QueueDatabaseError(f"Cannot open the queue database {path}: {exc}") from exc
-    return con
+    deadline = time.monotonic() + OPEN_PATIENCE
+    pause = 0.02
+    while True:
+        con: sqlite3.Connection | None = None
+        try:
+            # autocommit mode: transactions are explicit (BEGIN IMMEDIATE) in the store.
+            con = sqlite3.connect(str(path), timeout=BUSY_MS / 1000, isolation_level=None,
+                                  check_same_thread=False)
+            con.row_factory = sqlite3.Row
+            # Switching to WAL needs the database to itself: two processes opening a new
+            # queue at once (the app and its worker, or a command) can each hold what the
+            # other waits for. A short wait here, then closing and trying again, lets one
+            # of them through instead of both timing out.
+            con.execute(f"PRAGMA busy_timeout = {SETUP_BUSY_MS}")
+            con.execute("PRAGMA journal_mode=WAL")
+            # FULL: a state change must survive power loss before we act on it.
+            con.execute("PRAGMA synchronous=FULL")
+            con.execute("PRAGMA foreign_keys=ON")
+            migrate(con)
+            con.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+            return con
+        except sqlite3.OperationalError as exc:
+            if con is not None:
+                con.close()
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or time.monotonic() >= deadline:
+                raise QueueDatabaseError(
+                    f"Cannot open the queue database {path}: {exc}") from exc
+            time.sleep(pause)
+            pause = min(0.5, pause * 2)
+        except sqlite3.DatabaseError as exc:
+            if con is not None:
+                con.close()
+            raise QueueDatabaseError(f"Cannot open the queue database {path}: {exc}") from exc
+        except QueueDatabaseError:
+            if con is not None:
+                con.close()
+            raise
 
 
 def migrate(con: sqlite3.Connection) -> None:
