@@ -3,37 +3,13 @@ window's thread pool, never on the GUI thread."""
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
 from collections.abc import Sequence
 from typing import Any
 
 from figdesk.core.errors import AuthError, OfflineError, UsageError
-from figdesk.core.queue import JobState, QueueStore, Runner
+from figdesk.core.queue import JobState, QueueStore
 from figdesk.core.queue.remote import RemoteRunner
 from figdesk.core.upload import PreflightReport, UploadOptions, preflight
-
-#: How much nicer than the GUI the upload threads run (Linux). Uploads are bound by the
-#: network; when the CPU is short (2 cores, a busy machine) the GUI thread should win.
-BACKGROUND_NICE = 5
-
-
-def start_runner_nicely(runner: Runner | RemoteRunner) -> None:
-    """Start ``runner``. The worker process lowers its own priority; a runner in this process
-    is started from this pool thread at a lower CPU priority, so the threads it makes
-    (coordinator, jobs, part senders, md5) inherit it. Linux only: there a thread id may be
-    given to setpriority and only that thread changes; elsewhere it would renice the whole
-    process, GUI included. This pool thread keeps the lower priority (lowering it back needs
-    privileges), which suits it: it only does background work."""
-    if isinstance(runner, Runner) and sys.platform.startswith("linux"):
-        tid = threading.get_native_id()
-        try:
-            now = os.getpriority(os.PRIO_PROCESS, tid)
-            os.setpriority(os.PRIO_PROCESS, tid, min(19, max(now, 0) + BACKGROUND_NICE))
-        except OSError:
-            pass     # not allowed here: the uploads simply run at normal priority
-    runner.start()
 
 
 def prepare_drop(client: Any, paths: Sequence[str], article_id: int | None,
@@ -48,7 +24,7 @@ def prepare_drop(client: Any, paths: Sequence[str], article_id: int | None,
         return preflight(None, [], list(paths), options, article_id=article_id or 0), False
 
 
-def apply_job_action(runner: Runner | RemoteRunner | None, store: QueueStore, name: str,
+def apply_job_action(runner: RemoteRunner | None, store: QueueStore, name: str,
                      ids: Sequence[int]) -> None:
     """pause / resume / cancel / retry / remove the jobs ``ids``. Without a runner of ours
     (signed out, or another process runs the queue) the stored rows are changed, and a running
@@ -73,7 +49,7 @@ def apply_job_action(runner: Runner | RemoteRunner | None, store: QueueStore, na
             store.update(job_id, state=state, **extra)
 
 
-def apply_queue_action(runner: Runner | RemoteRunner | None, store: QueueStore, name: str) -> None:
+def apply_queue_action(runner: RemoteRunner | None, store: QueueStore, name: str) -> None:
     """pause_all / resume_all (also the jobs paused one by one) / cancel_all / retry_failed /
     clear_finished."""
     if name == "clear_finished":

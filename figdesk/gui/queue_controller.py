@@ -28,7 +28,6 @@ from figdesk.core.queue import (
     JobState,
     QueueBusyError,
     QueueStore,
-    Runner,
     RunnerOptions,
     RunnerStatus,
     owner_stamp,
@@ -42,7 +41,6 @@ from figdesk.gui.queue_actions import (
     apply_job_action,
     apply_queue_action,
     prepare_drop,
-    start_runner_nicely,
 )
 from figdesk.gui.queue_model import QueueModel
 from figdesk.gui.queue_panel import QueuePanel
@@ -59,18 +57,15 @@ class UploadQueue(QObject):
     """Owns the runner for the window's session and everything the user sees of it."""
 
     def __init__(self, window: Any, *, options: RunnerOptions | None = None,
-                 store_path: str | Path | None = None, use_tray: bool | None = None,
-                 engine_factory: Any = None) -> None:
+                 store_path: str | Path | None = None, use_tray: bool | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.options = options or RunnerOptions()
         self.store_path = store_path
-        # Uploads run in a worker process (their threads would hold the GIL the GUI thread
-        # needs to paint); a test's own engine factory can only run in this process.
-        self.in_process = engine_factory is not None
-        self.engine_factory = engine_factory
         self.store: QueueStore | None = None
-        self.runner: Runner | RemoteRunner | None = None
+        # Uploads run in a worker process: their threads would hold the GIL the GUI thread
+        # needs to paint.
+        self.runner: RemoteRunner | None = None
         self.busy_elsewhere = False
         self.closed = False
         self._client: Any = None
@@ -157,10 +152,11 @@ class UploadQueue(QObject):
                 self.runner.set_client(session.client, session.account.id)
                 self._client = session.client
                 return
-            runner = self._make_runner(store, session)
+            runner = RemoteRunner(store.path, session.client, options=self.options,
+                                  account_id=session.account.id)
             self.bridge.attach(runner)
             try:
-                await self._blocking(start_runner_nicely, runner)
+                await self._blocking(runner.start)
             except QueueBusyError as exc:
                 self.bridge.detach()
                 self.busy_elsewhere = True
@@ -170,15 +166,6 @@ class UploadQueue(QObject):
             self.runner = runner
             self._client = session.client
         self.request_reload()
-
-    def _make_runner(self, store: QueueStore, session: Any) -> Runner | RemoteRunner:
-        """The upload worker process, or (``in_process``, for tests with a fake engine) a
-        runner on threads of this process."""
-        if self.in_process:
-            return Runner(store, session.client, options=self.options,
-                          engine_factory=self.engine_factory, account_id=session.account.id)
-        return RemoteRunner(store.path, session.client, options=self.options,
-                            account_id=session.account.id)
 
     def shutdown(self) -> None:
         """The window closed: halt the runner where it stands (jobs stay queued for the next
@@ -297,7 +284,7 @@ class UploadQueue(QObject):
         """A worker process that ended by itself (it crashed, or was killed) is started
         again, after a pause that grows while it keeps ending; its jobs resume."""
         runner = self.runner
-        if not isinstance(runner, RemoteRunner) or runner.running or self._restart_at:
+        if runner is None or runner.running or self._restart_at:
             return
         now = time.monotonic()
         self._worker_deaths = self._worker_deaths + 1 if now - self._last_death < 60 else 1
