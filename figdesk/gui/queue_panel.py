@@ -57,7 +57,7 @@ QUEUE_ACTIONS = (
 
 
 #: Job rows the queue's dock has room for when it first appears (the user may resize it).
-STARTING_ROWS = 5
+STARTING_ROWS = 2
 
 
 class QueuePanel(QWidget):
