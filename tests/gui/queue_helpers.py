@@ -101,3 +101,18 @@ def jobs_done(window: Any, ids: Sequence[int]) -> bool:
     model = window.uploads.model
     states = [model.job(i).state if model.job(i) else None for i in ids]
     return all(s is JobState.DONE for s in states)
+
+
+def drop_throttled(qtbot: Any, window: Any, sandbox: Any, folder: Path,
+                   sizes: dict[str, int]) -> Any:
+    """Make files of ``sizes``, cap the sandbox's bandwidth so they take a while, drop them
+    on the account's first draft and wait until every job is listed and bytes move. Returns
+    the draft's row (``sandbox.faults.reset()`` lifts the cap)."""
+    uploads = window.uploads
+    draft = next(r for r in window.items.model.rows() if not r.item.is_public)
+    sandbox.faults.set(bandwidth_total=30 * PART)
+    paths = make_files(folder, sizes)
+    assert drop(window.items.table.viewport(), paths, row_position(window, draft.item.id))
+    qtbot.waitUntil(lambda: len(uploads.model.rows()) >= len(sizes)
+                    and any(r.bytes_done > 0 for r in uploads.model.rows()), timeout=WAIT_MS)
+    return draft

@@ -11,6 +11,7 @@ from tests.gui.conftest import WAIT_MS
 from tests.gui.queue_helpers import (
     PART,
     drop,
+    drop_throttled,
     make_files,
     queue_window,
     small_sandbox_fixture,  # noqa: F401  (the small_sandbox fixture)
@@ -50,14 +51,8 @@ def test_revoked_token_pauses_queue_until_signed_in_again(
         qtbot: Any, small_sandbox: Any, make_window: Any, tmp_path: Path) -> None:
     window = queue_window(qtbot, make_window, small_sandbox)
     uploads = window.uploads
-    draft = next(r for r in window.items.model.rows() if not r.item.is_public)
-    small_sandbox.faults.set(bandwidth_total=30 * PART)
-    paths = make_files(tmp_path / "t", {"t1.bin": 60 * PART, "t2.bin": 40 * PART})
-    from tests.gui.queue_helpers import row_position
-
-    assert drop(window.items.table.viewport(), paths, row_position(window, draft.item.id))
-    qtbot.waitUntil(lambda: len(uploads.model.rows()) == 2
-                    and any(r.bytes_done > 0 for r in uploads.model.rows()), timeout=WAIT_MS)
+    draft = drop_throttled(qtbot, window, small_sandbox, tmp_path / "t",
+                           {"t1.bin": 60 * PART, "t2.bin": 40 * PART})
 
     small_sandbox.revoke_token(small_sandbox.token)
     qtbot.waitUntil(lambda: uploads.model.status.state == "paused", timeout=WAIT_MS)

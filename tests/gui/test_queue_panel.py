@@ -16,6 +16,7 @@ from tests.gui.queue_helpers import (
     FAST,
     PART,
     drop,
+    drop_throttled,
     make_files,
     queue_window,
     row_position,
@@ -185,13 +186,8 @@ def test_queue_survives_restart(qtbot: Any, small_sandbox: Any, make_window: Any
                                 tmp_path: Path) -> None:
     window = queue_window(qtbot, make_window, small_sandbox)
     uploads = window.uploads
-    draft = next(r for r in window.items.model.rows() if not r.item.is_public)
-    small_sandbox.faults.set(bandwidth_total=30 * PART)
-    paths = make_files(tmp_path / "r", {"r1.bin": 80 * PART, "r2.bin": 10 * PART,
-                                        "r3.bin": 10 * PART})
-    assert drop(window.items.table.viewport(), paths, row_position(window, draft.item.id))
-    qtbot.waitUntil(lambda: any(r.bytes_done > 0 for r in uploads.model.rows()),
-                    timeout=WAIT_MS)
+    draft = drop_throttled(qtbot, window, small_sandbox, tmp_path / "r",
+                           {"r1.bin": 80 * PART, "r2.bin": 10 * PART, "r3.bin": 10 * PART})
     ids = [r.job.id for r in uploads.model.rows()]
     runner = uploads.runner
     assert window.close()
@@ -220,12 +216,8 @@ def test_a_killed_worker_is_started_again_and_the_uploads_finish(
         qtbot: Any, small_sandbox: Any, make_window: Any, tmp_path: Path) -> None:
     window = queue_window(qtbot, make_window, small_sandbox)
     uploads = window.uploads
-    draft = next(r for r in window.items.model.rows() if not r.item.is_public)
-    small_sandbox.faults.set(bandwidth_total=30 * PART)
-    paths = make_files(tmp_path / "k", {"k1.bin": 60 * PART, "k2.bin": 10 * PART})
-    assert drop(window.items.table.viewport(), paths, row_position(window, draft.item.id))
-    qtbot.waitUntil(lambda: any(r.bytes_done > 0 for r in uploads.model.rows()),
-                    timeout=WAIT_MS)
+    draft = drop_throttled(qtbot, window, small_sandbox, tmp_path / "k",
+                           {"k1.bin": 60 * PART, "k2.bin": 10 * PART})
     first = uploads.runner
     first._proc.kill()                 # as if it crashed
     qtbot.waitUntil(lambda: uploads.runner is not None and uploads.runner is not first
