@@ -23,7 +23,7 @@ DEMO_ITEMS = 40
 #: How long a thread may keep Python's GIL while another waits for it (CPython: 5 ms).
 #: Every Python call the GUI thread makes (a slot, a timer, a model answer outside a paint)
 #: may wait for it while a pool thread builds a page of items; at 5 ms those waits added
-#: 30-60 ms to single frames, at 0.5 ms they are gone from the benchmark's stalls.
+#: 30-60 ms to single frames, at 0.5 ms a few ms (benchmarks/bench_gui_stall.py).
 GIL_SWITCH_INTERVAL = 0.0005
 
 
