@@ -56,8 +56,10 @@ class SliceBody:
         """The same chunks as file ranges, for a connection that sends them from the file."""
         try:
             yield from self._chunks()
+        except GeneratorExit:
+            raise           # the consumer stopped (maybe on a chunk's own error): not a cause
         except BaseException as exc:
-            self.error = exc
+            self._record(exc)
             raise
 
     def _record(self, exc: BaseException) -> None:
@@ -72,12 +74,10 @@ class SliceBody:
             want = min(self.chunk, self.length - pos)
             if self.limiter is not None:
                 want = self.limiter.take(want, self.control)
+            # The connection checks the file still holds the range before sending it.
             chunk = FileRange(self.fd, self.offset + pos, want, path=self.path,
                               on_error=self._record,
                               interrupt=self.control.check if self.control else None)
-            # Checked here too, before the chunk reaches the connection: a file that got
-            # shorter stops the body before any byte of the missing range is due.
-            chunk.check_present()
             pos += want
             yield chunk
             self.sent = pos
