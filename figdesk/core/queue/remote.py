@@ -45,10 +45,10 @@ REQUEST_TIMEOUT = 30.0
 BUNDLE_WORKER_FLAG = "--upload-worker"
 
 
-def worker_command(python: str) -> list[str]:
+def worker_command() -> list[str]:
     if getattr(sys, "frozen", False):
         return [sys.executable, BUNDLE_WORKER_FLAG]
-    return [python, "-m", "figdesk.core.queue.worker"]
+    return [sys.executable, "-m", "figdesk.core.queue.worker"]
 
 
 def client_hello(client: Any, account_id: int | None) -> Message:
@@ -62,12 +62,10 @@ class RemoteRunner:
     """Runs the queue at ``store_path`` in a worker process, for ``client``'s account."""
 
     def __init__(self, store_path: str | Path, client: Any, *,
-                 options: RunnerOptions | None = None, account_id: int | None = None,
-                 python: str = sys.executable) -> None:
+                 options: RunnerOptions | None = None, account_id: int | None = None) -> None:
         self.store_path = str(store_path)
         self.options = options or RunnerOptions()
         self._hello = client_hello(client, account_id)
-        self._python = python
         self.hub = EventHub()
         self._status = RunnerStatus("stopped")
         self._proc: subprocess.Popen[bytes] | None = None
@@ -85,7 +83,7 @@ class RemoteRunner:
         if self._proc is not None:
             return
         flags = getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)   # Windows only
-        proc = subprocess.Popen(worker_command(self._python),
+        proc = subprocess.Popen(worker_command(),
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 creationflags=flags)
         assert proc.stdin is not None and proc.stdout is not None
