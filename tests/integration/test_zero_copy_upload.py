@@ -183,49 +183,55 @@ def test_a_file_that_shrinks_mid_part_never_completes_the_part(
     assert not client.get_upload_info(url).parts[0].complete
 
 
+BIG = 16 * 1024 * 1024      # more than any socket buffer holds
+
+
+@pytest.fixture(name="unread_socket")
+def unread_socket_fixture() -> Iterator[socket.socket]:
+    """One end of a socket pair whose other end nobody reads: sends wait for room."""
+    a, b = socket.socketpair()
+    yield a
+    a.close()
+    b.close()
+
+
+@pytest.fixture(name="big_fd")
+def big_fd_fixture(tmp_path: Path) -> Iterator[int]:
+    """An open descriptor of a sparse file of ``BIG`` bytes."""
+    p = tmp_path / "big.bin"
+    with p.open("wb") as f:
+        f.truncate(BIG)
+    fd = os.open(p, os.O_RDONLY)
+    yield fd
+    os.close(fd)
+
+
 def test_a_range_that_comes_out_short_raises_and_is_recorded(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unread_socket: socket.socket) -> None:
     # The file shrinks between the size check and sendfile: the kernel stops at the end.
     monkeypatch.setattr(FileRange, "check_present", lambda self: None)
     p, _ = _file(tmp_path, 1000)
     errors: list[BaseException] = []
     fd = os.open(p, os.O_RDONLY)
-    a, b = socket.socketpair()
     try:
         rng = FileRange(fd, 0, 4000, path=str(p), on_error=errors.append)
         with pytest.raises(FileChangedError):
-            rng.sendfile(a)
+            rng.sendfile(unread_socket)
         assert isinstance(errors[0], FileChangedError)
         with pytest.raises(FileChangedError):
-            rng.send_via_buffer(a, bytearray(1 << 16))
+            rng.send_via_buffer(unread_socket, bytearray(1 << 16))
     finally:
-        a.close()
-        b.close()
         os.close(fd)
 
 
-def test_sendfile_honours_the_socket_timeout(tmp_path: Path) -> None:
-    p = tmp_path / "big.bin"
-    with p.open("wb") as f:
-        f.truncate(16 * 1024 * 1024)      # more than any socket buffer holds
-    fd = os.open(p, os.O_RDONLY)
-    a, b = socket.socketpair()            # nobody reads b
-    try:
-        a.settimeout(0.2)
-        with pytest.raises(TimeoutError):
-            FileRange(fd, 0, 16 * 1024 * 1024).sendfile(a)
-    finally:
-        a.close()
-        b.close()
-        os.close(fd)
+def test_sendfile_honours_the_socket_timeout(big_fd: int, unread_socket: socket.socket) -> None:
+    unread_socket.settimeout(0.2)
+    with pytest.raises(TimeoutError):
+        FileRange(big_fd, 0, BIG).sendfile(unread_socket)
 
 
-def test_a_send_waiting_for_room_asks_interrupt(tmp_path: Path) -> None:
-    p = tmp_path / "big.bin"
-    with p.open("wb") as f:
-        f.truncate(16 * 1024 * 1024)
-    fd = os.open(p, os.O_RDONLY)
-    a, b = socket.socketpair()            # nobody reads b: the send waits for room
+def test_a_send_waiting_for_room_asks_interrupt(big_fd: int,
+                                                unread_socket: socket.socket) -> None:
     asked: list[int] = []
 
     def interrupt() -> None:
@@ -233,14 +239,9 @@ def test_a_send_waiting_for_room_asks_interrupt(tmp_path: Path) -> None:
         if len(asked) >= 2:
             raise UploadInterrupted("cancel")
 
-    try:
-        a.settimeout(5.0)                 # a TimeoutError would mean nobody asked
-        with pytest.raises(UploadInterrupted):
-            FileRange(fd, 0, 16 * 1024 * 1024, interrupt=interrupt).sendfile(a)
-    finally:
-        a.close()
-        b.close()
-        os.close(fd)
+    unread_socket.settimeout(5.0)         # a TimeoutError would mean nobody asked
+    with pytest.raises(UploadInterrupted):
+        FileRange(big_fd, 0, BIG, interrupt=interrupt).sendfile(unread_socket)
 
 
 def test_cancel_mid_part_stops_within_a_second(sb: Sandbox, client: FigshareClient,
