@@ -11,9 +11,10 @@ from collections.abc import Iterator
 import pytest
 
 from figdesk.core import errors as E
-from figdesk.core.api import FigshareClient, RetryPolicy
+from figdesk.core.api import FigshareClient
 from figdesk.core.models import FileInfo
 from figdesk.sandbox import ADMIN_ACCOUNT_ID, MAIN_ACCOUNT_ID, Sandbox, SandboxConfig
+from tests.support.clients import fast_client
 
 PART = 64 * 1024
 
@@ -27,9 +28,7 @@ def sb() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def client(sb: Sandbox) -> Iterator[FigshareClient]:
-    sb.faults.reset()
-    with FigshareClient(sb.token, sb.api_url, timeout=(5.0, 30.0),
-                        retry=RetryPolicy(base=0.01, cap=0.05)) as c:
+    with fast_client(sb) as c:
         yield c
 
 

@@ -19,12 +19,13 @@ from typing import Any
 import pytest
 import requests
 
-from figdesk.core.api import FigshareClient, RetryPolicy, zerocopy
+from figdesk.core.api import FigshareClient, zerocopy
 from figdesk.core.api.zerocopy import FileRange, ZeroCopyHTTPConnection
 from figdesk.core.errors import FileChangedError
 from figdesk.core.upload import Control, FileUpload, UploadInterrupted, UploadState
 from figdesk.core.upload.slices import SliceBody
 from figdesk.sandbox import Sandbox, SandboxConfig
+from tests.support.clients import fast_client
 
 # Several 1 MiB chunks and a ragged tail; more than loopback's socket buffers absorb (3-4 MiB),
 # so a slow server keeps the client sending.
@@ -40,9 +41,7 @@ def sb() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def client(sb: Sandbox) -> Iterator[FigshareClient]:
-    sb.faults.reset()
-    with FigshareClient(sb.token, sb.api_url, timeout=(5.0, 30.0),
-                        retry=RetryPolicy(base=0.01, cap=0.05)) as c:
+    with fast_client(sb) as c:
         yield c
 
 
