@@ -82,11 +82,6 @@ class ItemRow:
         return ItemRow(item, file_count, files_size, display, keys, hay)
 
 
-def build_rows(items: Iterable[ArticleSummary] | None) -> list[ItemRow] | None:
-    """Precompute rows for a page (pure Python, no Qt: safe on a worker thread)."""
-    return None if items is None else [ItemRow.build(i) for i in items]
-
-
 class ItemsModel(RowTableModel):
     """The account's items, appended page by page as they load."""
 
@@ -180,7 +175,7 @@ class ItemsModel(RowTableModel):
 
     def append_page(self, items: Iterable[ArticleSummary | ItemRow]) -> int:
         """Add a page of items (replacing rows already known by id). Returns rows added.
-        Rows may come prebuilt (``build_rows`` on a worker thread: no per-row work here)."""
+        Rows may come prebuilt (the items view builds them a slice per event-loop turn)."""
         fresh: list[ItemRow] = []
         for entry in items:
             row = entry if isinstance(entry, ItemRow) else ItemRow.build(entry)
@@ -319,18 +314,32 @@ class ItemsProxy(QSortFilterProxyModel):
 
     def multiData(self, index: _Index, roleDataSpan: Any) -> None:
         # Qt's proxy answers multiData with one data() per role; hand the whole span to the
-        # source model instead (see ItemsModel.multiData). With no filter set the proxy's
-        # rows are the source's rows in the same order (sorting happens in the source), so
-        # the row is used as is: mapToSource would call back into Python twice per cell
-        # (rowCount and columnCount, for QAbstractTableModel.index).
+        # source model instead (see ItemsModel.multiData).
         model = self.sourceModel()
         if not isinstance(model, ItemsModel) or not index.isValid():
             super().multiData(index, roleDataSpan)
-        elif self._identity and self.sortColumn() < 0:
-            model.fill_roles(index.row(), index.column(), roleDataSpan)
         else:
-            source = self.mapToSource(index)
-            model.fill_roles(source.row(), source.column(), roleDataSpan)
+            model.fill_roles(self._source_row(index), index.column(), roleDataSpan)
+
+    def cell_text(self, index: _Index) -> tuple[str, bool]:
+        """What ``PlainTextDelegate`` paints: the display text, and right alignment."""
+        model = self.sourceModel()
+        if not isinstance(model, ItemsModel):
+            return "", False
+        row_no, rows = self._source_row(index), model.rows()
+        if not 0 <= row_no < len(rows):
+            return "", False
+        column = index.column()
+        return rows[row_no].display[column], column in _RIGHT_COLUMNS
+
+    def _source_row(self, index: _Index) -> int:
+        # With no filter set the proxy's rows are the source's rows in the same order
+        # (sorting happens in the source), so the row is used as is: mapToSource would call
+        # back into Python twice per cell (rowCount and columnCount, for
+        # QAbstractTableModel.index).
+        if self._identity and self.sortColumn() < 0:
+            return index.row()
+        return self.mapToSource(index).row()
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         # What QAbstractTableModel says for every cell, without mapToSource's two calls back

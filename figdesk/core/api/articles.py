@@ -47,9 +47,15 @@ class ArticlesMixin(ClientBase):
     def iter_my_article_pages(self, page_size: int = MAX_PAGE_SIZE
                               ) -> Iterator[list[ArticleSummary]]:
         """``GET /account/articles``, one page at a time, until the last page."""
-        for page in self._pages("GET", "/account/articles", what="Your items",
-                                page_size=page_size):
+        for page in self.iter_my_article_page_objects(page_size):
             yield [ArticleSummary.from_json(d) for d in page]
+
+    def iter_my_article_page_objects(self, page_size: int = MAX_PAGE_SIZE
+                                     ) -> Iterator[list[dict[str, Any]]]:
+        """The same pages as JSON objects, for a caller that makes ``ArticleSummary``s of
+        them (``from_json``) where and when it chooses: the app does it on its GUI thread, a
+        slice per turn, rather than on the pool thread that waits for the network."""
+        return self._pages("GET", "/account/articles", what="Your items", page_size=page_size)
 
     def list_my_articles(self) -> list[ArticleSummary]:
         """Every item of the account (drafts and published), all pages."""
