@@ -49,6 +49,7 @@ class Heartbeat:
         from PySide6.QtCore import Qt, QTimer
 
         self.gaps: list[float] = []
+        self.ends: list[float] = []    # when each gap ended (perf_counter)
         self.cpu: list[float] = []     # the GUI thread's own CPU time within each gap
         self.runq: list[float] = []    # time it was runnable but waiting for a CPU, per gap
         self.last_runq = 0
@@ -74,6 +75,7 @@ class Heartbeat:
         self.last_cpu = time.thread_time()
         self.last_runq = self._runqueue_ns()
         self.gaps.clear()
+        self.ends.clear()
         self.cpu.clear()
         self.runq.clear()
         self.timer.start()
@@ -95,6 +97,7 @@ class Heartbeat:
         self.runq.append((waited - self.last_runq) / 1e9)
         self.last, self.last_cpu, self.last_runq = now, cpu, waited
         self.gaps.append(gap)
+        self.ends.append(now)
         if self._current:
             stack, _n = self._current.most_common(1)[0]
             self.stalls.append((gap * 1000, stack))
@@ -146,6 +149,13 @@ class Heartbeat:
             return "?"
         return state if state == "R" else f"{state}:{call}"
 
+    def worst_window(self) -> tuple[float, float]:
+        """(start, end) of the longest gap, in perf_counter seconds."""
+        if not self.gaps:
+            return (0.0, 0.0)
+        worst = max(range(len(self.gaps)), key=self.gaps.__getitem__)
+        return (self.ends[worst] - self.gaps[worst], self.ends[worst])
+
     def figures(self) -> dict[str, float]:
         ms = sorted(g * 1000 for g in self.gaps) or [0.0]
         stall = [max(0.0, g - BEAT_MS) for g in ms]
@@ -188,6 +198,8 @@ def by_place(stalls: list[tuple[float, str]]) -> list[tuple[str, int, float]]:
 class GcTrace:
     """Python's cyclic collections (``gc.callbacks``): generation, duration and thread."""
 
+    gui_ms = 0.0     # collections run on the GUI thread so far (all traces together)
+
     def __init__(self) -> None:
         self.runs: list[tuple[int, float, str]] = []
         self._t0 = 0.0
@@ -196,8 +208,10 @@ class GcTrace:
         if phase == "start":
             self._t0 = time.perf_counter()
         else:
-            self.runs.append((info["generation"], (time.perf_counter() - self._t0) * 1000,
-                              threading.current_thread().name))
+            ms = (time.perf_counter() - self._t0) * 1000
+            self.runs.append((info["generation"], ms, threading.current_thread().name))
+            if threading.current_thread() is threading.main_thread():
+                GcTrace.gui_ms += ms
 
     def summary(self) -> str:
         parts = []
@@ -225,12 +239,17 @@ def tracing_app() -> Any:
         regions: ClassVar[dict[str, collections.Counter[str]]] = collections.defaultdict(
             collections.Counter)
         depth = 0
-        log: ClassVar[list[tuple[float, str, float, float]]] = []
+        log: ClassVar[list[tuple[float, str, float, float, str]]] = []
+        inner: ClassVar[list[tuple[float, str]]] = []   # paints within the current outer event
+        outer: ClassVar[list[tuple[float, float, float, str]]] = []  # (end, ms, cpu ms, what)
 
         def notify(self, receiver: Any, event: Any) -> bool:
+            # Named before delivery: a deferred delete leaves nothing to ask afterwards.
+            cls = _cpp_class(receiver) if event.type() == QEvent.Type.DeferredDelete else ""
             TracingApp.depth += 1
             t0 = time.perf_counter()
             c0 = time.thread_time()
+            g0 = GcTrace.gui_ms
             try:
                 return super().notify(receiver, event)
             finally:
@@ -248,16 +267,59 @@ def tracing_app() -> Any:
                         TracingApp.regions[key][f"{r.width()}x{r.height()}"] += 1
                     TracingApp.paints[key] += 1
                     TracingApp.paint_ms[key] = TracingApp.paint_ms.get(key, 0.0) + ms
-                if ms > 8 and TracingApp.depth == 0:
-                    kind = QEvent.Type(event.type()).name
-                    name = receiver.objectName() if hasattr(receiver, "objectName") else ""
-                    key = f"{type(receiver).__name__}{'#' + name if name else ''} {kind}"
-                    TracingApp.slow[key] += 1
-                    TracingApp.worst[key] = max(ms, TracingApp.worst.get(key, 0.0))
-                    TracingApp.log.append((time.perf_counter(), key, ms,
-                                           (time.thread_time() - c0) * 1000))
+                    TracingApp.inner.append((ms, key.split(" in ")[0][len("paint "):]))
+                elif TracingApp.depth > 0 and ms > 1:
+                    TracingApp.inner.append((ms, _event_name(receiver, event, cls)))
+                if TracingApp.depth == 0 and ms > 1:
+                    what = _event_name(receiver, event, cls)
+                    cpu = (time.thread_time() - c0) * 1000
+                    TracingApp.outer.append((time.perf_counter(), ms, cpu, what))
+                    if ms > 8:
+                        TracingApp.slow[what] += 1
+                        TracingApp.worst[what] = max(ms, TracingApp.worst.get(what, 0.0))
+                        top = sorted(TracingApp.inner, reverse=True)[:3]
+                        within = [f"{n} {m:.0f} ms" for m, n in top]
+                        if GcTrace.gui_ms - g0 > 1:
+                            within.insert(0, f"Python's GC {GcTrace.gui_ms - g0:.0f} ms")
+                        TracingApp.log.append((time.perf_counter(), what, ms, cpu,
+                                               ", ".join(within)))
+                if TracingApp.depth == 0:
+                    TracingApp.inner.clear()
 
     return TracingApp([])
+
+
+def _event_name(receiver: Any, event: Any, cls: str) -> str:
+    """``Class#objectName EventType`` for the trace (``cls``: the C++ class, when known)."""
+    from PySide6.QtCore import QEvent
+
+    name = receiver.objectName() if hasattr(receiver, "objectName") else ""
+    return (f"{cls or type(receiver).__name__}{'#' + name if name else ''} "
+            f"{QEvent.Type(event.type()).name}")
+
+
+def _cpp_class(obj: Any) -> str:
+    """The C++ class of a QObject, from the symbol its vtable's first slot (metaObject)
+    points at. For objects Python never wrapped PySide can hand ``notify`` a stale wrapper
+    of another type (a QEvent), so the wrapper's type says nothing."""
+    import ctypes
+
+    import shiboken6
+
+    class DlInfo(ctypes.Structure):
+        _fields_: ClassVar[list[tuple[str, Any]]] = [
+            ("fname", ctypes.c_char_p), ("fbase", ctypes.c_void_p),
+            ("sname", ctypes.c_char_p), ("saddr", ctypes.c_void_p)]
+
+    try:
+        vtable = ctypes.c_void_p.from_address(shiboken6.getCppPointer(obj)[0]).value
+        slot = ctypes.c_void_p.from_address(vtable or 0).value
+        info = DlInfo()
+        if not ctypes.CDLL(None).dladdr(ctypes.c_void_p(slot), ctypes.byref(info)):
+            return ""
+        return (info.sname or b"?").decode()
+    except (TypeError, ValueError, OSError):
+        return ""
 
 
 def renice_process(pid: int, nice: int) -> None:
@@ -302,11 +364,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from figdesk.gui.app import tune_interpreter
     from figdesk.gui.main_window import MainWindow
     from figdesk.gui.queue_controller import install_upload_queue
+    from figdesk.gui.theme import apply_theme
 
-    tune_interpreter()            # as the app does
+    tune_interpreter()            # as the app does, and its (light) look below
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval / 1000)
     app = QApplication.instance() or (tracing_app() if args.trace_events else QApplication([]))
+    apply_theme(app, dark=False)
     loop = qasync.QEventLoop(app, already_running=True)
     asyncio.set_event_loop(loop)
     try:
@@ -381,6 +445,9 @@ def measure(window: Any, uploads: Any, beat: Heartbeat, path: Path, args: argpar
     beat.samples.clear()
     beat.kernel.clear()
     beat.on_cpu.clear()
+    if args.trace_events:
+        phase = "both" if reload_items else "upload"
+        app.log.append((time.perf_counter(), f"--- the {phase} phase starts", 0.0, 0.0, ""))
     beat.start()
     t0 = time.perf_counter()
     loaded_at: list[float] = []
@@ -412,6 +479,14 @@ def measure(window: Any, uploads: Any, beat: Heartbeat, path: Path, args: argpar
     figures = beat.figures()
     gc.callbacks.remove(gct)
     if args.trace_events:
+        start, end = beat.worst_window()
+        print(f"Qt events over 1 ms within the longest gap of the "
+              f"{'both' if reload_items else 'upload'} phase ({(end - start) * 1000:.1f} ms):")
+        for t_end, ms, cpu, what in app.outer:
+            if t_end > start and t_end - ms / 1000 < end:
+                print(f"  at +{(t_end - ms / 1000 - start) * 1000:5.1f} ms: {what} {ms:.1f} ms "
+                      f"({cpu:.1f} ms on a CPU)")
+        app.outer.clear()
         print(f"GC, {'both' if reload_items else 'upload'} phase: {gct.summary()}")
         print(f"paint events, {'both' if reload_items else 'upload'} phase: count, total ms")
         for key, n in app.paints.most_common(14):
@@ -524,9 +599,12 @@ def main() -> int:
             print(f"  {key}: {n}, worst {app.worst[key]:.0f} ms")
         print("slow deliveries over 20 ms in time order (s since the first):")
         t0 = app.log[0][0] if app.log else 0.0
-        for t, key, ms, cpu in app.log:
-            if ms > 20:
-                print(f"  {t - t0:7.2f} {key} {ms:.0f} ms ({cpu:.0f} ms on a CPU)")
+        for t, key, ms, cpu, paints in app.log:
+            if key.startswith("---"):
+                print(f"  {t - t0:7.2f} {key}")
+            elif ms > 20:
+                print(f"  {t - t0:7.2f} {key} {ms:.0f} ms ({cpu:.0f} ms on a CPU)"
+                      f"{'; within it: ' + paints if paints else ''}")
         print("paint events (whole run): count, total ms")
         for key, n in app.paints.most_common(25):
             print(f"  {key}: {n}, {app.paint_ms[key]:.0f} ms "

@@ -5,7 +5,13 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+# The main window lays out its docks and central widget through zero-length animations when
+# the style has an animation duration: every relayout (a dock growing, the status bar's text)
+# made one QPropertyAnimation per child, finished on a later animation tick and deleted after
+# that, 150 in a minute of uploading, each a late second relayout. With no duration, Qt sets
+# the geometry at once.
 _COMMON = """
+QMainWindow > QWidget { widget-animation-duration: 0; }
 QLabel#sectionTitle { font-size: 15px; font-weight: 600; }
 QLabel#subTitle { font-weight: 600; margin-top: 8px; }
 QLabel#accountName { font-weight: 600; }
