@@ -39,6 +39,7 @@ _RIGHT_COLUMNS = frozenset((COL_ID, COL_FILES, COL_SIZE))
 _Index = QModelIndex | QPersistentModelIndex
 _CELL_FLAGS = (Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
                | Qt.ItemFlag.ItemNeverHasChildren)
+SORTED_INSERT_MAX = 50   # new rows placed one by one in a sorted table; more: append and resort
 RELEASE_CHUNK = 1000     # rows freed per event-loop turn after a clear (~3 ms)
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
@@ -183,12 +184,14 @@ class ItemsModel(RowTableModel):
                 self.upsert(row.item)
             else:
                 fresh.append(row)
-        if fresh:
+        if self._sort and len(fresh) <= SORTED_INSERT_MAX:
+            for row in fresh:
+                self._insert_sorted(row)
+        elif fresh:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
             self._rows.extend(fresh)
-            for offset, row in enumerate(fresh):
-                self._by_id[row.item.id] = start + offset
+            self._reindex(start)
             self.endInsertRows()
             if self._sort:
                 self._resort()
@@ -243,8 +246,34 @@ class ItemsModel(RowTableModel):
         if not rows:
             self._graveyard.pop()
 
-    def _reindex(self) -> None:
-        self._by_id = {r.item.id: i for i, r in enumerate(self._rows)}
+    def _reindex(self, start: int = 0) -> None:
+        """Map ids to rows again, from row ``start`` on (the rows before it did not move)."""
+        if start == 0:
+            self._by_id = {r.item.id: i for i, r in enumerate(self._rows)}
+            return
+        by_id, rows = self._by_id, self._rows
+        for i in range(start, len(rows)):
+            by_id[rows[i].item.id] = i
+
+    def _insert_sorted(self, row: ItemRow) -> None:
+        """Insert one row where the current sort puts it, as one row inserted: a full resort
+        (and the view's full relayout and repaint) took ~15 ms at 10,000 rows. Among equal
+        keys it goes last, where appending and resorting (a stable sort) would put it."""
+        assert self._sort is not None
+        column, order = self._sort
+        key, rows = row.keys[column], self._rows
+        descending = order == Qt.SortOrder.DescendingOrder
+        lo, hi = 0, len(rows)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if (rows[mid].keys[column] < key) if descending else (key < rows[mid].keys[column]):
+                hi = mid
+            else:
+                lo = mid + 1
+        self.beginInsertRows(QModelIndex(), lo, lo)
+        rows.insert(lo, row)
+        self._reindex(lo)
+        self.endInsertRows()
 
     def _resort(self) -> None:
         assert self._sort is not None

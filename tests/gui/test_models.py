@@ -192,3 +192,33 @@ def test_clear_frees_rows_a_slice_at_a_time(qtbot: Any) -> None:
     qtbot.waitUntil(lambda: first() is None and last() is None, timeout=5000)
     model.append_page([summary(1)])
     assert model.rowCount() == 1
+
+
+def test_a_few_new_rows_are_inserted_where_the_sort_puts_them(qtbot: Any) -> None:
+    model = ItemsModel()
+    proxy = ItemsProxy()
+    proxy.setSourceModel(model)
+    model.append_page([summary(i) for i in range(1, 201)])
+    for column, order in ((COL_TITLE, Qt.SortOrder.AscendingOrder),
+                          (COL_ID, Qt.SortOrder.DescendingOrder),
+                          (COL_FILES, Qt.SortOrder.DescendingOrder)):   # all keys equal
+        proxy.sort(column, order)
+        inserted: list[int] = []
+        layouts: list[int] = []
+        model.rowsInserted.connect(lambda _p, first, _last: inserted.append(first))
+        model.layoutChanged.connect(lambda *_: layouts.append(1))
+        # Equal keys (title, id) and new extremes, one upsert at a time as the app does.
+        news = [summary(i) for i in (1000, 0, 7)]
+        news[2] = ArticleSummary.from_json({**news[2].raw, "id": 100_000 + column})
+        for item in news:
+            # What appending and resorting (stable) would give, equal keys included.
+            expected = sorted([*model.rows(), ItemRow.build(item)], key=lambda r: r.keys[column],
+                              reverse=order == Qt.SortOrder.DescendingOrder)
+            model.upsert(item)
+            assert [r.item.id for r in model.rows()] == [r.item.id for r in expected]
+        assert len(inserted) == 3 and not layouts
+        assert all(model.row_of(r.item.id) == n for n, r in enumerate(model.rows()))
+        model.rowsInserted.disconnect()
+        model.layoutChanged.disconnect()
+        for item in news:
+            model.remove(item.id)
