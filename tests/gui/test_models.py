@@ -199,12 +199,14 @@ def test_a_few_new_rows_are_inserted_where_the_sort_puts_them(qtbot: Any) -> Non
     proxy = ItemsProxy()
     proxy.setSourceModel(model)
     model.append_page([summary(i) for i in range(1, 201)])
+    inserted: list[int] = []
+    layouts: list[int] = []
     for column, order in ((COL_TITLE, Qt.SortOrder.AscendingOrder),
                           (COL_ID, Qt.SortOrder.DescendingOrder),
                           (COL_FILES, Qt.SortOrder.DescendingOrder)):   # all keys equal
         proxy.sort(column, order)
-        inserted: list[int] = []
-        layouts: list[int] = []
+        inserted.clear()
+        layouts.clear()
         model.rowsInserted.connect(lambda _p, first, _last: inserted.append(first))
         model.layoutChanged.connect(lambda *_: layouts.append(1))
         # Equal keys (title, id) and new extremes, one upsert at a time as the app does.
