@@ -56,7 +56,7 @@ from figdesk.gui.tasks import OwnedTasks
 from figdesk.gui.text_delegate import PlainTextDelegate
 
 #: Seconds the items load waits after each page so the table paints before the next page is
-#: built (about one frame of the table's full repaint).
+#: decoded (about one frame of the table's full repaint).
 PAINT_PAUSE = 0.03
 ROW_SLICE = 100          # items made into table rows per event-loop turn (~2 ms)
 FILL_BATCH = 25          # rows whose file figures are fetched per settled scroll
@@ -249,9 +249,8 @@ class ItemsView(QWidget):
                 settle_garbage_collector()
                 self.progress_label.setText(f"Loading items… {count:,} so far "
                                             f"(page {page_no})")
-                # Let the table repaint before a pool thread builds the next page: both are
-                # Python-heavy, and sharing the GIL would make that frame wait about as long
-                # again (measured: 20-40 ms of a stalled frame spent waiting for the GIL).
+                # Let the table repaint before a pool thread decodes the next page's JSON:
+                # a paint that shares the GIL with it takes twice as long or more.
                 await asyncio.sleep(PAINT_PAUSE)
         except FigdeskError as exc:
             if generation == self._generation:
