@@ -6,7 +6,10 @@ whenever another Python thread of the app is busy (loading pages of items, a fol
 of those hundred-odd takes can wait for it. Measured under a busy thread: about 120 ms a
 repaint of a 40-row table, against about 55 ms when the paint runs inside a Python
 ``paintEvent``: PySide keeps the GIL across ``super().paintEvent()``, so the model calls
-within it wait for nothing. The overrides below look empty; holding the GIL is what they do.
+within it do not each wait to take it. The overrides below look empty; holding the GIL is what
+they do. The hold is not complete: PySide lets the GIL go for a moment whenever it frees the
+wrapper of a callback's argument, and a busy thread can take it there. That is why the app
+keeps Python work off its pool threads while tables repaint (see ``items_view``).
 """
 
 from __future__ import annotations
