@@ -6,8 +6,9 @@ stall is a gap beyond the 5 ms period. A watchdog thread notices a beat that is 
 than ``--sample-after`` ms and samples the GUI thread's stack (``sys._current_frames``) every
 2 ms until the beat comes back, so any long stall comes with the code that caused it.
 
-The sandbox runs in its own process (``figdesk sandbox --items N``): it must not share a GIL
-with the app being measured. The app is the real main window with the upload queue installed,
+The sandbox runs in its own process (``figdesk sandbox --items N``) at nice 10, as Figshare's
+servers are not in the app either, and as ``figdesk --sandbox`` runs its built-in one
+(``--embedded-sandbox`` puts it in the app's process instead, for comparison). The app is the real main window with the upload queue installed,
 on qasync, offscreen. Baseline in the same run: the same heartbeat with the app idle (signed
 in, nothing moving), so the figure is read against what the machine does anyway.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import gc
 import os
 import shutil
@@ -28,6 +30,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -322,6 +325,16 @@ def _cpp_class(obj: Any) -> str:
         return ""
 
 
+@contextlib.contextmanager
+def embedded_sandbox(items: int, part_size: int) -> Iterator[Any]:
+    """The sandbox inside the app's own process, as ``figdesk --sandbox`` used to run it."""
+    from figdesk.sandbox import Sandbox, SandboxConfig
+
+    with Sandbox(SandboxConfig(host="127.0.0.1", port=0, items=items, samples=False,
+                               part_size=part_size, processing_step=0)) as sb:
+        yield sb
+
+
 def renice_process(pid: int, nice: int) -> None:
     """Lower every thread of ``pid`` (threads made later inherit it from their maker). The
     sandbox stands in for Figshare's servers, which are not on the user's machine: on a 2-core
@@ -378,9 +391,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         make_file(path, args.size_mib * MiB)
         out: dict[str, Any] = {"load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
                            "sandbox_nice": args.sandbox_nice, "gc": args.gc,
+                           "embedded": args.embedded_sandbox,
                            "switch_ms": sys.getswitchinterval() * 1000}
-        with sandbox("--items", str(args.items), part_size=args.part_mib * MiB) as sb:
-            if args.sandbox_nice:
+        serve = (embedded_sandbox(args.items, args.part_mib * MiB) if args.embedded_sandbox
+                 else sandbox("--items", str(args.items), part_size=args.part_mib * MiB))
+        with serve as sb:
+            if args.sandbox_nice and not args.embedded_sandbox:
                 renice_process(sb.proc.pid, args.sandbox_nice)
             window = MainWindow(Accounts())
             options = RunnerOptions(upload=UploadOptions(parts_in_flight=args.parts))
@@ -503,8 +519,10 @@ def measure(window: Any, uploads: Any, beat: Heartbeat, path: Path, args: argpar
 
 def report(out: dict[str, Any], size_mib: int) -> str:
     idle = out["idle"]
+    where = ("inside the app's process" if out["embedded"]
+             else f"process at nice {out['sandbox_nice']}")
     lines = [(f"- machine: {machine()}; load average at start {out['load']}; sandbox "
-             f"process at nice {out['sandbox_nice']}, the app's upload worker process at nice "
+             f"{where}, the app's upload worker process at nice "
              f"{WORKER_NICE}; GIL switch interval {out['switch_ms']:g} ms; Python GC: "
              f"{out['gc']}"),
              (f"- baseline, the same app signed in and idle: max gap {idle['max_gap']:.1f} ms, "
@@ -576,6 +594,9 @@ def main() -> int:
                    help="also record the GUI thread with `perf record -g` into FILE.<phase>")
     p.add_argument("--sandbox-nice", type=int, default=10,
                    help="nice value of the sandbox process (0: leave it as it is)")
+    p.add_argument("--embedded-sandbox", action="store_true",
+                   help="run the sandbox inside the app's process (as `figdesk --sandbox` "
+                        "did before its sandbox moved to a child process)")
     p.add_argument("--gc", choices=("default", "freeze", "off"), default="default",
                    help="Python's cyclic GC during the runs: as is, gc.freeze() after the "
                         "first load (long-lived objects no longer scanned), or disabled")

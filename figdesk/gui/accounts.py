@@ -2,7 +2,7 @@
 
 Tokens go to the OS keyring through ``TokenStore``. When no usable keyring exists the token is
 kept in this object's memory for this run only, and the caller tells the user so: never a
-plaintext file. The built-in sandbox is started here on first use (one per process).
+plaintext file. The built-in sandbox is started here on first use (one per app).
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ from typing import Any
 from figdesk.core.credentials import SANDBOX, SERVICES, Profile, ProfileStore, TokenStore
 from figdesk.core.errors import AuthError, KeyringUnavailableError, UsageError
 from figdesk.core.models import Account
+from figdesk.core.paths import log_dir
+from figdesk.gui.sandbox_child import SandboxChild
+
+SANDBOX_LOG_FILE = "figdesk-sandbox.log"
 
 #: Where Figshare makes personal tokens (shown as a link in the sign-in dialog).
 TOKENS_PAGE = "https://figshare.com/account/applications"
@@ -41,24 +45,26 @@ class Connected:
 
 
 class SandboxHost:
-    """One embedded sandbox per process, started on demand (``figdesk --sandbox`` and the
-    sign-in dialog's "built-in sandbox")."""
+    """One built-in sandbox per app, started on demand (``figdesk --sandbox`` and the
+    sign-in dialog's "built-in sandbox") in a child process (``figdesk.gui.sandbox_child``)."""
 
     def __init__(self, items: int = 0, samples: bool = True) -> None:
         self._items = items
         self._samples = samples
         self._lock = threading.Lock()
-        self.sandbox: Any = None
+        self.sandbox: SandboxChild | None = None
 
-    def ensure(self) -> Any:
+    def ensure(self) -> SandboxChild:
+        """The running sandbox (started, or started again if it stopped). Blocking."""
         with self._lock:
+            if self.sandbox is not None and not self.sandbox.running():
+                self.sandbox.stop()
+                self.sandbox = None
             if self.sandbox is None:
-                from figdesk.sandbox import Sandbox, SandboxConfig
-
-                sb = Sandbox(SandboxConfig(host="127.0.0.1", port=0, items=self._items,
-                                           samples=self._samples))
-                sb.start()
-                self.sandbox = sb
+                child = SandboxChild(items=self._items, samples=self._samples,
+                                     log_path=log_dir() / SANDBOX_LOG_FILE)
+                child.start()
+                self.sandbox = child
             return self.sandbox
 
     def stop(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -59,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--ic-failure", action="store_true", help="every completed upload fails its check"
     )
+    p.add_argument("--nice", type=int, default=0, help="lower this process's priority by N")
+    p.add_argument(
+        "--until-stdin-closes",
+        action="store_true",
+        help="stop when stdin reaches its end (a parent process that started it went away)",
+    )
     for flag, (_name, kind, text) in _FAULT_FLAGS.items():
         p.add_argument(flag, type=kind, default=None, help=text)
     return p
@@ -89,6 +96,15 @@ def config_from(args: argparse.Namespace) -> SandboxConfig:
     )
 
 
+def _stop_at_eof(stop: threading.Event) -> None:
+    try:
+        while sys.stdin.buffer.read(65536):
+            pass
+    except (OSError, ValueError):
+        pass
+    stop.set()
+
+
 def run(argv: Sequence[str], stop: threading.Event | None = None) -> int:
     """Serve until SIGINT/SIGTERM (or ``stop`` is set); 0 on a clean stop, 2 on bad usage."""
     try:
@@ -96,6 +112,14 @@ def run(argv: Sequence[str], stop: threading.Event | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     stop = stop or threading.Event()
+    if args.nice and hasattr(os, "nice"):
+        try:
+            os.nice(args.nice)      # before any thread starts: they all inherit it
+        except OSError:
+            pass                    # not allowed here: serve at normal priority
+    if args.until_stdin_closes:
+        threading.Thread(target=_stop_at_eof, args=(stop,), name="sandbox-stdin",
+                         daemon=True).start()
     try:
         sandbox = Sandbox(config_from(args))
     except ValueError as exc:
