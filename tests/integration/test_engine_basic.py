@@ -112,6 +112,17 @@ def test_folder_preflight_then_upload_keeps_structure(env: Env) -> None:
     assert all(f.state == UploadState.DONE for f in out)
     stored = {(env.sb.core.store.files[f.file_id].folder_path, f.name) for f in out}
     assert stored == {("run1", "a.bin"), ("run1/sub", "b.bin")}
+    # Dropped again: Figshare's file list has no folders, the item's folder_structure does;
+    # every file is found where it is, and nothing goes up twice.
+    again = preflight(env.client, None, [str(top)], UploadOptions(), article_id=env.article_id,
+                      md5_cache=env.cache)
+    assert not again.uploads
+    assert sorted(s.reason for s in again.skipped) == [
+        "already on the item (same size and md5)"] * 2 + ["system file"]
+    # The same bytes at the item's top are another file, not the one in run1/.
+    top_level = preflight(env.client, None, [str(top / "a.bin")], UploadOptions(),
+                          article_id=env.article_id, md5_cache=env.cache)
+    assert [(u.folder_path, u.name) for u in top_level.uploads] == [(None, "a.bin")]
     # the same folder packed into one zip goes up as one file
     z = pack_folder_zip(str(top), UploadOptions(), str(env.tmp))
     zipped = env.engine().upload(env.fu(Path(z)))

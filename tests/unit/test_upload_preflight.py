@@ -7,7 +7,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from figdesk.core.models import Account, FileInfo
+from figdesk.core.models import Account, Article, FileInfo
 from figdesk.core.upload.folders import pack_folder_zip, scan_folder, walk_folder
 from figdesk.core.upload.hashing import Md5Cache
 from figdesk.core.upload.options import UploadOptions
@@ -19,12 +19,10 @@ def _account(quota: int = 10**9, used: int = 0, max_size: int = 10**8) -> Accoun
                               "maximum_file_size": max_size})
 
 
-def _file(fid: int, name: str, size: int, md5: str = "", folder: str | None = None) -> FileInfo:
-    d: dict[str, object] = {"id": fid, "name": name, "size": size, "computed_md5": md5,
-                            "supplied_md5": md5, "status": "available"}
-    if folder:
-        d["folder_path"] = folder
-    return FileInfo.from_json(d)
+def _file(fid: int, name: str, size: int, md5: str = "") -> FileInfo:
+    """A file object as Figshare lists it: no folder (the item's folder_structure has it)."""
+    return FileInfo.from_json({"id": fid, "name": name, "size": size, "computed_md5": md5,
+                               "supplied_md5": md5, "status": "available"})
 
 
 def _tree(root: Path) -> Path:
@@ -135,11 +133,14 @@ def test_preflight_same_name(tmp_path: Path) -> None:
     skip = preflight(_account(), other, [str(p)], UploadOptions(on_conflict="skip"),
                      article_id=1, md5_cache=cache)
     assert not skip.uploads and "different file" in skip.skipped[0].reason
-    # same name in another folder is no clash
-    elsewhere = [_file(7, "data.csv", 6, "0" * 32, folder="x")]
+    # same name in another folder (the item's folder_structure says where) is no clash
+    elsewhere = [_file(7, "data.csv", 6, digest)]
     r4 = preflight(_account(), elsewhere, [str(p)], UploadOptions(on_conflict="skip"),
-                   article_id=1)
+                   article_id=1, folders={"7": "x"})
     assert len(r4.uploads) == 1
+    r5 = preflight(_account(), elsewhere, [(str(p), "x")], UploadOptions(), article_id=1,
+                   folders={"7": "x"})
+    assert not r5.uploads and "already on the item" in r5.skipped[0].reason
 
 
 def test_preflight_expands_folders(tmp_path: Path) -> None:
@@ -151,8 +152,11 @@ def test_preflight_expands_folders(tmp_path: Path) -> None:
 
 
 class _FakeClient:
-    def __init__(self) -> None:
+    def __init__(self, files: list[FileInfo] | None = None,
+                 folders: dict[str, str] | None = None) -> None:
         self.calls: list[str] = []
+        self.files = files or []
+        self.folders = folders or {}
 
     def get_account(self) -> Account:
         self.calls.append("account")
@@ -160,7 +164,12 @@ class _FakeClient:
 
     def list_files(self, article_id: int) -> list[FileInfo]:
         self.calls.append(f"files {article_id}")
-        return []
+        return self.files
+
+    def get_my_article(self, article_id: int) -> Article:
+        self.calls.append(f"item {article_id}")
+        return Article.from_json({"id": article_id, "title": "t",
+                                  "folder_structure": self.folders})
 
 
 def test_preflight_asks_the_client(tmp_path: Path) -> None:
@@ -169,3 +178,21 @@ def test_preflight_asks_the_client(tmp_path: Path) -> None:
     c = _FakeClient()
     r = preflight(c, None, [str(p)], UploadOptions(), article_id=9)
     assert r.ok and c.calls == ["account", "files 9"]
+
+
+def test_the_items_folders_are_read_once_and_only_when_a_name_clashes(tmp_path: Path) -> None:
+    data = tmp_path / "data.csv"
+    data.write_bytes(b"same bytes")
+    other = tmp_path / "other.csv"
+    other.write_bytes(b"x")
+    digest = hashlib.md5(b"same bytes").hexdigest()
+    # "data.csv" is on the item inside folder "run1" (Figshare says so in folder_structure).
+    c = _FakeClient([_file(5, "data.csv", 10, digest)], {"5": "run1"})
+    r = preflight(c, None, [str(other)], UploadOptions(), article_id=9)
+    assert r.uploads and c.calls == ["account", "files 9"]      # no clash: no more requests
+    c.calls.clear()
+    # The same bytes at the top of the item are not the file in run1/: uploaded.
+    r = preflight(c, None, [str(data), (str(data), "run1")], UploadOptions(), article_id=9)
+    assert [u.folder_path for u in r.uploads] == [None]
+    assert len(r.skipped) == 1 and "already on the item" in r.skipped[0].reason
+    assert c.calls == ["account", "files 9", "item 9"]          # read once for both

@@ -10,19 +10,21 @@ left out, each with its reason. Decisions (documented in docs/interfaces.md):
   link's name).
 - A file of the same name (and folder) already on the item: same size and md5 -> skipped as
   already there; otherwise ``on_conflict`` decides: keep both, replace (the old one is deleted
-  once the new one is verified), or skip.
+  once the new one is verified), or skip. Figshare's file objects do not say their folder:
+  the item's ``folder_structure`` (file id -> folder path) does, so it is read, once, when a
+  name is already on the item.
 """
 
 from __future__ import annotations
 
 import os
 import stat as stat_mod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from figdesk.core.errors import FigdeskError, Problem
-from figdesk.core.models import Account, FileInfo
+from figdesk.core.models import Account, Article, FileInfo
 from figdesk.core.upload.folders import Skipped, scan_folder
 from figdesk.core.upload.hashing import Md5Cache
 from figdesk.core.upload.options import UploadOptions
@@ -32,6 +34,7 @@ from figdesk.core.upload.state import FileUpload
 class _AccountSource(Protocol):
     def get_account(self) -> Account: ...
     def list_files(self, article_id: int) -> list[FileInfo]: ...
+    def get_my_article(self, article_id: int) -> Article: ...
 
 
 @dataclass
@@ -64,8 +67,10 @@ def _mib(n: int) -> str:
     return f"{n / (1 << 20):.1f} MiB"
 
 
-def _folder_of(f: FileInfo) -> str:
-    v = f.raw.get("folder_path") if isinstance(f.raw, dict) else None
+def _folder_of(f: FileInfo, folders: Mapping[str, Any]) -> str:
+    """The folder of a file on the item: from the item's ``folder_structure``, else from the
+    file object itself (Figshare's has none; kept for a service that adds it), else the top."""
+    v = folders.get(str(f.id)) or (f.raw.get("folder_path") if isinstance(f.raw, dict) else None)
     return str(v).strip("/") if v else ""
 
 
@@ -86,41 +91,55 @@ def _expand(paths: Iterable[str | tuple[str, str | None]], options: UploadOption
 
 def preflight(source: _AccountSource | Account | None, article_files: Sequence[FileInfo] | None,
               paths: Iterable[str | tuple[str, str | None]], options: UploadOptions, *,
-              article_id: int, md5_cache: Md5Cache | None = None) -> PreflightReport:
+              article_id: int, md5_cache: Md5Cache | None = None,
+              folders: Mapping[str, Any] | None = None) -> PreflightReport:
     """Check ``paths`` for upload to item ``article_id``.
 
     ``source`` is a FigshareClient (talks to Figshare: ``get_account`` and, when
     ``article_files`` is None, ``list_files``), or an ``Account`` already fetched, or None to
     skip the account checks (offline queueing). ``article_files`` are the item's files, or None
     for a new item (or to list them through ``source``). md5s are computed only for name
-    clashes, and cached.
+    clashes, and cached. ``folders`` is the item's ``folder_structure``; None to read it
+    through ``source`` if a name clashes (without a client: every file counts as at the top).
     """
     report = PreflightReport()
     account: Account | None
-    if isinstance(source, Account) or source is None:
-        account = source
+    client = None if isinstance(source, Account) or source is None else source
+    if client is None:
+        account = source if isinstance(source, Account) else None
     else:
-        account = source.get_account()
+        account = client.get_account()
         if article_files is None:
-            article_files = source.list_files(article_id)
+            article_files = client.list_files(article_id)
     report.account = account
     existing = list(article_files or [])
-    by_name: dict[tuple[str, str], list[FileInfo]] = {}
+    by_name: dict[str, list[FileInfo]] = {}
     for f in existing:
-        by_name.setdefault((_folder_of(f), f.name), []).append(f)
+        by_name.setdefault(f.name, []).append(f)
 
     max_size = account.maximum_file_size if account and account.maximum_file_size > 0 else None
     for path, folder in _expand(paths, options, report):
         fu = _check_one(path, folder, article_id, options, max_size, report)
         if fu is None:
             continue
-        clash = by_name.get(((folder or "").strip("/"), fu.name))
+        same_name = by_name.get(fu.name)
+        if same_name and folders is None:
+            folders = _folder_structure(client, article_id)
+        where = (folder or "").strip("/")
+        clash = [f for f in same_name or () if _folder_of(f, folders or {}) == where]
         if clash and not _resolve_clash(fu, clash, options, report, md5_cache):
             continue
         report.uploads.append(fu)
 
     _check_totals(report, account, existing, options)
     return report
+
+
+def _folder_structure(client: _AccountSource | None, article_id: int) -> Mapping[str, Any]:
+    """The item's ``folder_structure`` (one more request, made only when a name clashes)."""
+    if client is None or not article_id:
+        return {}
+    return client.get_my_article(article_id).folder_structure or {}
 
 
 def _check_one(path: str, folder: str | None, article_id: int, options: UploadOptions,
