@@ -77,6 +77,22 @@ def test_lost_initiate_answer_is_reconciled_not_duplicated(env: Env) -> None:
     assert len(env.files()) == 1
 
 
+def test_lost_initiate_answer_never_takes_the_same_file_in_another_folder(env: Env) -> None:
+    # The same bytes under the same name, going up into run2/ as well: its record is there,
+    # not yet uploaded, when the answer to our initiate (into run1/) is lost.
+    path, digest = env.make("same.bin", 2 * PART)
+    other = env.client.initiate_upload(env.article_id, "same.bin", 2 * PART, digest, "run2")
+    env.sb.faults.fail_next("api", "after_commit", method="POST", path=r"/files$")
+    fu = env.fu(path, folder_path="run1")
+    out = env.engine(hash_mode="before").upload(fu)
+    assert out.state == UploadState.DONE and out.md5 == digest
+    assert out.file_id != other
+    store = env.sb.core.store.files
+    assert store[out.file_id].folder_path == "run1"
+    assert other in store and store[other].folder_path == "run2"      # neither taken nor swept
+    assert sorted(f.id for f in env.files()) == sorted([out.file_id, other])
+
+
 def test_lost_complete_answer(env: Env) -> None:
     path, _ = env.make("lostc.bin", 2 * PART)
     env.sb.faults.fail_next("api", "after_commit", method="POST", path=r"/files/\d+$")

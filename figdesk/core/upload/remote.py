@@ -133,11 +133,23 @@ class RemoteSteps(ABC):
     def _find_initiated(self, md5: str | None) -> int | None:
         try:
             files: list[FileInfo] = self.client.list_files(self.fu.article_id)
+            cands = [f for f in files if f.name == self.fu.name and f.size == self.fu.size
+                     and f.status == "created" and f.supplied_md5 == (md5 or "")]
+            cands = self._in_my_folder(cands)
         except (OfflineError, ServerError, RateLimitedError):
             return None
-        cands = [f for f in files if f.name == self.fu.name and f.size == self.fu.size
-                 and f.status == "created" and f.supplied_md5 == (md5 or "")]
         return max((f.id for f in cands), default=None)
+
+    def _in_my_folder(self, files: list[FileInfo]) -> list[FileInfo]:
+        """Those of ``files`` in this upload's folder. Figshare's file objects carry no
+        folder; the item's ``folder_structure`` does (one more request, only on this rare
+        path). Without it, a record of the same file uploaded into another folder at the same
+        time could be taken for ours, and that folder would end up without its file."""
+        if not files:
+            return files
+        folders = self.client.get_my_article(self.fu.article_id).folder_structure or {}
+        mine = (self.fu.folder_path or "").strip("/")
+        return [f for f in files if str(folders.get(str(f.id)) or "").strip("/") == mine]
 
     def _get_file(self) -> FileInfo:
         assert self.fu.file_id is not None
@@ -239,11 +251,12 @@ class RemoteSteps(ABC):
         self.control.sleep(fu.lost_initiate_at + self.opts.initiate_settle - time.time())
         try:
             files: list[FileInfo] = self.client.list_files(fu.article_id)
-            for f in files:
-                if (f.id != fu.file_id and f.name == fu.name and f.size == fu.size
-                        and f.status == "created" and f.supplied_md5 in (sent, "")):
-                    log.info("deleting orphan file record %s of %s", f.id, fu.path)
-                    self.client.delete_file(fu.article_id, f.id)
+            orphans = self._in_my_folder([
+                f for f in files if f.id != fu.file_id and f.name == fu.name
+                and f.size == fu.size and f.status == "created" and f.supplied_md5 in (sent, "")])
+            for f in orphans:
+                log.info("deleting orphan file record %s of %s", f.id, fu.path)
+                self.client.delete_file(fu.article_id, f.id)
         except NotFoundError:
             pass
         fu.lost_initiates = 0
