@@ -55,6 +55,24 @@ def test_cancel_stops_within_a_second_and_removes_the_record(env: Env) -> None:
     assert env.files() == []
 
 
+def test_cancel_ends_a_part_waiting_for_the_servers_answer(env: Env) -> None:
+    # The part's bytes are all sent (they fit in the socket buffers); the upload service
+    # holds back its answer for 30 s. The cancel must not wait for it.
+    path, _ = env.make("w.bin", 2 * PART)
+    env.sb.faults.fail_next("upload", "stall", method="PUT", seconds=30.0)
+    fu = env.fu(path)
+    c = Control()
+    box = _run(env, fu, c, parts_in_flight=1)
+    _wait(lambda: fu.state == UploadState.UPLOADING)
+    time.sleep(0.5)                                # the first PUT is out, its answer held
+    c.cancel()
+    t: threading.Thread = box["thread"]  # type: ignore[assignment]
+    t.join(20)
+    assert not t.is_alive(), "the cancel waited for the server's answer"
+    assert fu.state == UploadState.CANCELLED and fu.file_id is None
+    assert env.files() == []
+
+
 def test_pause_then_resume_finishes(env: Env) -> None:
     path, digest = env.make("p.bin", 64 * PART)
     env.sb.faults.set(bandwidth=1_000_000)        # ~2 s: room for a loaded CI box

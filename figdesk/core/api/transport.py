@@ -20,6 +20,7 @@ import requests
 
 import figdesk
 from figdesk.core.api.errors_map import error_from_exception, error_from_response
+from figdesk.core.api.interrupt import interruptible
 from figdesk.core.api.pacer import Pacer, is_loopback_host
 from figdesk.core.api.retry import (
     RETRY_AFTER_STATUSES,
@@ -209,10 +210,14 @@ class Transport:
                 if waited:
                     self.stats.add_wait(waited)
             try:
-                response = self._send(method, url, service=service, stream=stream, kw=kw)
+                with interruptible(cancel):
+                    response = self._send(method, url, service=service, stream=stream, kw=kw)
             except FigdeskError:
                 raise
             except requests.RequestException as exc:
+                if cancel is not None and cancel.is_set():
+                    # Most likely our own doing: a cancel shut the socket mid-request.
+                    raise CancelledError(f"Cancelled while talking to {host}.") from exc
                 error = error_from_exception(exc, host)
                 failures += 1
                 delay = self.retry.delay(failures, None) if retry else None

@@ -34,6 +34,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from figdesk.core.api.interrupt import note_socket
 from figdesk.core.errors import FileChangedError, LocalFileError
 
 #: Largest read when a range is sent through a buffer (TLS) or iterated as bytes.
@@ -214,11 +215,12 @@ class _RangeSender:
     _range_buf: bytearray | None = None
 
     def send(self, data: Any) -> None:
+        if self.sock is None:
+            self.connect()  # type: ignore[attr-defined]
+        note_socket(self.sock)      # a cancel may now shut it (``interrupt``)
         if not isinstance(data, FileRange):
             super().send(data)  # type: ignore[misc]
             return
-        if self.sock is None:
-            self.connect()  # type: ignore[attr-defined]
         if not data.length:
             return
         if self.use_sendfile and _plain_tcp(self.sock) and data.sendfile(self.sock):
