@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from figdesk.cli import output
-from figdesk.core.errors import UsageError
+from figdesk.core.errors import OfflineError, RateLimitedError, ServerError, UsageError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,11 +38,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--metadata", metavar="FILE.json", type=Path,
                    help="other fields as a JSON object (Figshare's ArticleCreate fields)")
 
+    queue_help = ("only add it to the queue: 'figdesk queue run' or the app does it, also "
+                  "once Figshare can be reached again")
     p = action("update", cmd_update, "change an item's metadata (only the fields given)")
     p.add_argument("--metadata", metavar="FILE.json", type=Path, required=True)
+    p.add_argument("--queue", action="store_true", help=queue_help)
 
-    action("publish", cmd_publish, "publish an item (makes a new public version)")
-    action("delete", cmd_delete, "delete a draft item (public items cannot be deleted)")
+    p = action("publish", cmd_publish, "publish an item (makes a new public version)")
+    p.add_argument("--queue", action="store_true", help=queue_help)
+    p = action("delete", cmd_delete, "delete a draft item (public items cannot be deleted)")
+    p.add_argument("--queue", action="store_true", help=queue_help)
 
 
 def read_metadata(path: Path) -> dict[str, Any]:
@@ -137,6 +142,8 @@ def cmd_update(args: argparse.Namespace) -> int:
     from figdesk.cli.main import client_from_args
 
     metadata = read_metadata(args.metadata)
+    if args.queue:
+        return _queue(args, "update_item", {"metadata": metadata}, "save metadata of")
     client = client_from_args(args)
     warnings = client.update_article(args.id, metadata)
     if args.json:
@@ -151,6 +158,8 @@ def cmd_update(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from figdesk.cli.main import client_from_args
 
+    if args.queue:
+        return _queue(args, "publish", {}, "publish")
     location = client_from_args(args).publish_article(args.id)
     if args.json:
         output.print_json({"id": args.id, "location": location})
@@ -162,9 +171,34 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     from figdesk.cli.main import client_from_args
 
+    if args.queue:
+        return _queue(args, "delete_item", {}, "delete")
     client_from_args(args).delete_article(args.id)
     if args.json:
         output.print_json({"id": args.id, "deleted": True})
     else:
         print(f"Deleted item {args.id}")
+    return 0
+
+
+def _queue(args: argparse.Namespace, kind_value: str, payload: dict[str, Any], what: str) -> int:
+    """Add one item job to the queue, without waiting for Figshare (it may be unreachable)."""
+    from figdesk.cli.main import client_from_args
+    from figdesk.core.queue import JobKind, QueueStore, article_key, owner_stamp
+
+    kind = JobKind(kind_value)
+    client = client_from_args(args)
+    try:
+        # The owner is the account whose token runs the job; an admin's jobs name none.
+        account = None if args.impersonate is not None else client.ping().id
+    except (OfflineError, ServerError, RateLimitedError):
+        account = None       # queued for whichever account this token is, when it answers
+    acting = {"impersonate": args.impersonate} if args.impersonate is not None else {}
+    with QueueStore() as store:
+        job = store.add(kind, article_key(args.id), {**payload, **acting},
+                        owner=owner_stamp(client.api_url, account))
+    if args.json:
+        output.print_json({"id": args.id, "queued": job.id, "kind": kind.value})
+    else:
+        print(f"Queued: {what} item {args.id} (job {job.id}; 'figdesk queue run' does it)")
     return 0

@@ -186,3 +186,37 @@ def test_headless_demo_lists_the_sandbox_items_then_stops_on_sigterm() -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
+
+
+def test_update_publish_and_delete_can_be_queued(cli_env: Any, capsys: pytest.CaptureFixture[str],
+                                                 tmp_path: Path) -> None:
+    code, out, err = run(capsys, cli_env, "--json", "items", "create", "--title", "Queued edits")
+    item_id = json.loads(out)["id"]
+    meta = tmp_path / "meta.json"
+    meta.write_text(json.dumps({**PUBLISHABLE, "title": "Queued edits, saved"}))
+    code, out, err = run(capsys, cli_env, "items", "update", str(item_id), "--metadata",
+                         str(meta), "--queue")
+    assert code == 0 and "Queued: save metadata of item" in out, err
+    code, out, err = run(capsys, cli_env, "--json", "items", "publish", str(item_id), "--queue")
+    assert code == 0 and json.loads(out)["kind"] == "publish", err
+    code, out, _ = run(capsys, cli_env, "items", "show", str(item_id), "--json")
+    assert json.loads(out)["title"] == "Queued edits"          # nothing done yet
+    code, out, err = run(capsys, cli_env, "queue", "run")
+    assert code == 0, err
+    code, out, _ = run(capsys, cli_env, "items", "show", str(item_id), "--json")
+    shown = json.loads(out)
+    assert shown["title"] == "Queued edits, saved" and shown["status"] == "public"
+
+    # With Figshare out of reach the job is queued all the same, and runs once it is back.
+    code, out, err = run(capsys, cli_env, "--json", "items", "create", "--title", "Doomed draft")
+    draft_id = json.loads(out)["id"]
+    cli_env.stop()
+    try:
+        code, out, err = run(capsys, cli_env, "items", "delete", str(draft_id), "--queue")
+        assert code == 0 and "Queued: delete item" in out, err
+    finally:
+        cli_env.start()
+    code, out, err = run(capsys, cli_env, "queue", "run")
+    assert code == 0, err
+    code, out, err = run(capsys, cli_env, "items", "show", str(draft_id))
+    assert code == 1 and "not found" in err.lower()
