@@ -36,9 +36,16 @@ class _Parser(argparse.ArgumentParser):
 def _command_modules() -> list[ModuleType]:
     """The subcommand modules; each has ``add_parser(subparsers)``. Imported lazily so that
     ``figdesk --help`` and the GUI start fast."""
-    from figdesk.cli import account_cmd, cleanup_cmd, items_cmd, queue_cmd, upload_cmd
+    from figdesk.cli import (
+        account_cmd,
+        cleanup_cmd,
+        download_cmd,
+        items_cmd,
+        queue_cmd,
+        upload_cmd,
+    )
 
-    return [account_cmd, items_cmd, upload_cmd, queue_cmd, cleanup_cmd]
+    return [account_cmd, items_cmd, upload_cmd, download_cmd, queue_cmd, cleanup_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

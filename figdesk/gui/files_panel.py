@@ -24,6 +24,7 @@ from qasync import asyncSlot, asyncWrap
 
 from figdesk.core.errors import FigdeskError
 from figdesk.core.models import FileInfo
+from figdesk.core.workflows.download import download_to
 from figdesk.gui.files_model import (
     COL_NAME,
     COL_SIZE,
@@ -54,11 +55,12 @@ class _DownloadProgress:
             self.total = int(total)
 
 
-def _download_to(client: Any, file_id: int, path: str, progress: _DownloadProgress) -> int:
-    """Blocking: runs in the executor (network and disk)."""
-    with open(path, "wb") as dest:
-        return int(client.download_file(file_id, dest, progress=progress,
-                                        cancel=progress.cancel))
+def _download_to(client: Any, info: FileInfo, path: str, progress: _DownloadProgress) -> int:
+    """Blocking: runs in the executor (network and disk). The file at ``path`` is replaced
+    only by a download whose md5 matches Figshare's; a cancel or a failure leaves it as it
+    was."""
+    return download_to(client, info, Path(path), progress=progress,
+                       cancel=progress.cancel).size
 
 
 class FilesPanel(QWidget):
@@ -278,7 +280,7 @@ class FilesPanel(QWidget):
         self._tick.start()
         self._update_buttons()
         try:
-            size = await session.call(_download_to, session.client, info.id, path, progress)
+            size = await session.call(_download_to, session.client, info, path, progress)
         except FigdeskError as exc:
             self.status.setText(f"Download of {info.name} failed: {exc.message}")
             self.failed.emit(exc)

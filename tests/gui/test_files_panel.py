@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
 from pathlib import Path
 from typing import Any
 
 from figdesk.core.api import FigshareClient
 from tests.gui.conftest import WAIT_MS, run_async, sign_in
-
-
-def upload_small(client: FigshareClient, article_id: int, name: str, data: bytes) -> int:
-    """A whole upload through the client (the test's setup, not the code under test)."""
-    file_id = client.initiate_upload(article_id, name, len(data), hashlib.md5(data).hexdigest())
-    info = client.get_file(article_id, file_id)
-    for part in client.get_upload_info(info.upload_url).parts:
-        chunk = data[part.start:part.end + 1]
-        client.put_upload_part(info.upload_url, part.part_no, io.BytesIO(chunk), len(chunk))
-    client.complete_upload(article_id, file_id)
-    return file_id
+from tests.support.clients import upload_small
 
 
 def test_files_states_download_and_delete(qtbot: Any, gui_sandbox: Any, make_window: Any,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from figdesk.cli.main import main
 from figdesk.core.api import FigshareClient
+from tests.support.clients import upload_small
 
 PUBLISHABLE = {
     "description": "Measurements of things.",
@@ -32,17 +32,6 @@ class TtyInput(io.StringIO):
         return True
 
 
-def upload_small_file(client: FigshareClient, article_id: int, name: str, data: bytes) -> int:
-    """The real protocol: initiate, GET upload_url, PUT each part, complete."""
-    file_id = client.initiate_upload(article_id, name, len(data), hashlib.md5(data).hexdigest())
-    upload_url = client.get_file(article_id, file_id).upload_url
-    for part in client.get_upload_info(upload_url).parts:
-        chunk = data[part.start:part.end + 1]
-        client.put_upload_part(upload_url, part.part_no, io.BytesIO(chunk), len(chunk))
-    client.complete_upload(article_id, file_id)
-    return file_id
-
-
 @pytest.fixture
 def world(sandbox: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     """A mix of drafts and public items on top of the sandbox's samples."""
@@ -57,7 +46,7 @@ def world(sandbox: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict
     for k in range(12):   # more than the 10 files embedded in an item
         client.link_file(ids["untitled_links"], f"https://example.org/data/{k}.csv")
     ids["keep_files"] = client.create_article({"title": "Keep me: river data"}).id
-    upload_small_file(client, ids["keep_files"], "river.csv", b"a,b\n1,2\n" * 100)
+    upload_small(client, ids["keep_files"], "river.csv", b"a,b\n1,2\n" * 100)
     ids["empty_named"] = client.create_article({"title": "Lake survey"}).id
     ids["public_untitled"] = client.create_article({**PUBLISHABLE,
                                                     "title": "Untitled Item"}).id
