@@ -68,6 +68,10 @@ def test_downloads_every_file_into_its_folder_and_a_rerun_fetches_nothing(
                       "elsewhere.dat": "skipped"}
     assert top.read_bytes() == item["files"]["top.csv"][0]
     assert sandbox.requests.count(path_contains="/file/download/") == 1    # top.csv only
+    # The bytes came from the storage host, which never saw the token.
+    storage = [r for r in sandbox.requests if r.service == "download"]
+    assert storage and not any("authorization" in {k.lower() for k in r.headers}
+                               for r in storage)
 
 
 def test_an_unknown_item_is_an_error_in_words(sandbox: Any, item: dict[str, Any],
