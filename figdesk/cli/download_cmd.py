@@ -58,7 +58,7 @@ class _Line:
 
 def cmd_download(args: argparse.Namespace) -> int:
     from figdesk.cli.main import client_from_args
-    from figdesk.core.workflows.download import fetch, plan
+    from figdesk.core.workflows.download import DownloadError, fetch, plan
 
     dest: Path = args.dest
     if dest.exists() and not dest.is_dir():
@@ -78,6 +78,8 @@ def cmd_download(args: argparse.Namespace) -> int:
                 continue
             line.start(shown)
             try:
+                if item.problem:
+                    raise DownloadError(item.problem)
                 got = fetch(client, item, dest, progress=line)
             except CancelledError:
                 raise

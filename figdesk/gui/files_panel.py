@@ -24,7 +24,7 @@ from qasync import asyncSlot, asyncWrap
 
 from figdesk.core.errors import FigdeskError
 from figdesk.core.models import FileInfo
-from figdesk.core.workflows.download import download_to
+from figdesk.core.workflows.download import Summary, download_to, fetch_all
 from figdesk.gui.files_model import (
     COL_NAME,
     COL_SIZE,
@@ -47,12 +47,22 @@ class _DownloadProgress:
     def __init__(self, total: int) -> None:
         self.done = 0
         self.total = total
+        self.label = ""            # which file, when several go down together
         self.cancel = threading.Event()
 
-    def __call__(self, done: int, total: int | None = None, *_rest: Any) -> None:
+    def __call__(self, done: int, total: int | None = None, label: str = "") -> None:
         self.done = int(done)
         if total:
             self.total = int(total)
+        if label:
+            self.label = label
+
+
+def _download_all(client: Any, article_id: int, folder: str,
+                  progress: _DownloadProgress) -> Summary:
+    """Blocking: every file of the item into ``folder/<item id>/...`` (see ``fetch_all``)."""
+    return fetch_all(client, [article_id], Path(folder), progress=progress,
+                     cancel=progress.cancel)
 
 
 def _download_to(client: Any, info: FileInfo, path: str, progress: _DownloadProgress) -> int:
@@ -106,6 +116,9 @@ class FilesPanel(QWidget):
         self.stack.setCurrentWidget(self.empty)
 
         self.download_button = QPushButton("Download…")
+        self.download_all_button = QPushButton("Download all…")
+        self.download_all_button.setToolTip("Every file of the item into a folder, each "
+                                            "checked against Figshare's md5")
         self.delete_button = QPushButton("Delete file…")
         self.refresh_button = QPushButton("Refresh")
         self.cancel_button = QPushButton("Cancel download")
@@ -116,7 +129,8 @@ class FilesPanel(QWidget):
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
-        for b in (self.download_button, self.delete_button, self.refresh_button):
+        for b in (self.download_button, self.download_all_button, self.delete_button,
+                  self.refresh_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.progress)
@@ -132,6 +146,7 @@ class FilesPanel(QWidget):
         self._tick.setInterval(150)        # progress repaint rate, not per chunk
         self._tick.timeout.connect(self._show_progress)
         self.download_button.clicked.connect(self.download_selected)
+        self.download_all_button.clicked.connect(self.download_all)
         self.delete_button.clicked.connect(self.delete_selected)
         self.refresh_button.clicked.connect(self.reload)
         self.cancel_button.clicked.connect(self._cancel_download)
@@ -220,12 +235,19 @@ class FilesPanel(QWidget):
         self.download_button.setEnabled(has_file and idle and not (row and row.info and
                                                                     row.info.is_link_only))
         self.delete_button.setEnabled(has_file and idle)
+        self.download_all_button.setEnabled(idle and any(not f.is_link_only
+                                                         for f in self.model.files()))
         self.refresh_button.setEnabled(self.article_id is not None)
 
     def ask_save_path(self, suggested: str) -> str:
         """The path to save to ("" to cancel). Tests replace this method."""
         path, _ = QFileDialog.getSaveFileName(self, "Save file as", suggested)
         return path
+
+    def ask_folder(self) -> str:
+        """The folder to download into ("" to cancel). Tests replace this method."""
+        return QFileDialog.getExistingDirectory(self, "Download every file into",
+                                                str(Path.home()))
 
     def confirm_delete(self, name: str) -> bool:
         """Ask before deleting. Tests replace this method."""
@@ -271,31 +293,55 @@ class FilesPanel(QWidget):
         if session is None:
             return False
         progress = _DownloadProgress(info.size)
-        self._download = progress
-        self.progress.setRange(0, 1000)
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.show()
-        self.status.setText(f"Downloading {info.name}…")
-        self._tick.start()
-        self._update_buttons()
+        self._start_download(progress, f"Downloading {info.name}…")
         try:
             size = await session.call(_download_to, session.client, info, path, progress)
         except FigdeskError as exc:
             self.status.setText(f"Download of {info.name} failed: {exc.message}")
             self.failed.emit(exc)
             return False
-        except OSError as exc:
-            self.status.setText(f"Cannot write {path}: {exc.strerror or exc}")
-            return False
         finally:
-            self._tick.stop()
-            self._download = None
-            self.progress.hide()
-            self.cancel_button.hide()
-            self._update_buttons()
+            self._end_download()
         self.status.setText(f"Saved {info.name} ({human_size(size)}) to {path}")
         return True
+
+    def _start_download(self, progress: _DownloadProgress, words: str) -> None:
+        self._download = progress
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.status.setText(words)
+        self._tick.start()
+        self._update_buttons()
+
+    def _end_download(self) -> None:
+        self._tick.stop()
+        self._download = None
+        self.progress.hide()
+        self.cancel_button.hide()
+        self._update_buttons()
+
+    @asyncSlot()
+    async def download_all(self) -> None:
+        session, article_id = self.session, self.article_id
+        if session is None or article_id is None or self._download is not None:
+            return
+        folder = await asyncWrap(self.ask_folder)
+        if not folder:
+            return
+        progress = _DownloadProgress(sum(f.size for f in self.model.files()))
+        self._start_download(progress, "Downloading every file…")
+        try:
+            summary = await session.call(_download_all, session.client, article_id, folder,
+                                         progress)
+        except FigdeskError as exc:
+            self.status.setText(f"Download stopped: {exc.message}")
+            self.failed.emit(exc)
+            return
+        finally:
+            self._end_download()
+        self.status.setText(_summary_words(summary, str(Path(folder) / str(article_id))))
 
     def _cancel_download(self) -> None:
         if self._download is not None:
@@ -305,3 +351,21 @@ class FilesPanel(QWidget):
         d = self._download
         if d is not None and d.total > 0:
             self.progress.setValue(min(1000, round(1000 * d.done / d.total)))
+        if d is not None and d.label:
+            self.status.setText(f"Downloading {d.label}")
+
+
+def _summary_words(summary: Summary, where: str) -> str:
+    """One status line for a whole item's download (the failures named, with their reason)."""
+    n = len(summary.fetched)
+    saved = f"Saved {n} file{'s' if n != 1 else ''} ({human_size(summary.bytes_fetched)})"
+    parts = [f"{saved} to {where}"]
+    if summary.kept:
+        parts.append(f"{len(summary.kept)} already there")
+    if summary.skipped:
+        parts.append(f"{len(summary.skipped)} skipped ({summary.skipped[0][1]})")
+    if summary.failed:
+        item, why = summary.failed[0]
+        more = f" and {len(summary.failed) - 1} more" if len(summary.failed) > 1 else ""
+        parts.append(f"failed: {item.info.name}{more}: {why}")
+    return "; ".join(parts) + "."

@@ -40,6 +40,17 @@ def test_files_states_download_and_delete(qtbot: Any, gui_sandbox: Any, make_win
     qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=WAIT_MS)
     assert target.read_bytes() == payloads["f03.txt"]
 
+    # Every file at once, into a folder of the item's id; each checked against Figshare's md5.
+    folder = tmp_path / "all"
+    panel.ask_folder = lambda: str(folder)
+    (folder / str(article_id)).mkdir(parents=True)
+    (folder / str(article_id) / "f00.txt").write_bytes(payloads["f00.txt"])   # there already
+    assert panel.download_all_button.isEnabled()
+    panel.download_all_button.click()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Saved 11 files"), timeout=WAIT_MS)
+    assert "1 already there" in panel.status.text()
+    assert {p.name: p.read_bytes() for p in (folder / str(article_id)).iterdir()} == payloads
+
     assert panel.select_file("f05.txt")
     panel.confirm_delete = lambda _name: True
     panel.delete_button.click()

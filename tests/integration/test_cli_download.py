@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,25 @@ def item(sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         for name, (data, folder) in files.items():
             upload_small(client, article_id, name, data, folder)
         client.link_file(article_id, "https://example.org/elsewhere.dat")
+        deadline = time.monotonic() + 30
+        while any(f.status not in ("available", "") and not f.is_link_only
+                  for f in client.list_files(article_id)):
+            assert time.monotonic() < deadline, "the sandbox never finished processing"
+            time.sleep(0.05)
     return {"id": article_id, "files": files}
+
+
+def test_a_file_still_processing_is_a_failure_in_words(sandbox: Any, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    monkeypatch.setenv("FIGSHARE_TOKEN", sandbox.token)
+    with fast_client(sandbox) as client:
+        article_id = client.create_article({"title": "Half uploaded"}).id
+        client.initiate_upload(article_id, "unfinished.bin", 10)      # never completed
+    code, _out, err = run(capsys, sandbox, "download", str(article_id), "--dest", str(tmp_path))
+    assert code == 1 and "unfinished.bin" in err and "not available yet" in err
+    assert not list(tmp_path.rglob("unfinished.bin*"))
 
 
 def test_downloads_every_file_into_its_folder_and_a_rerun_fetches_nothing(

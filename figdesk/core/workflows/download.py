@@ -22,7 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, Self
 
-from figdesk.core.errors import FigdeskError, IntegrityError, LocalFileError, NotFoundError
+from figdesk.core.errors import (
+    CancelledError,
+    FigdeskError,
+    IntegrityError,
+    LocalFileError,
+    NotFoundError,
+)
 from figdesk.core.models import Article, FileInfo
 
 PART_SUFFIX = ".figdesk-part"
@@ -57,7 +63,8 @@ class Planned:
     article_id: int
     info: FileInfo
     relative: Path
-    skip_reason: str = ""       # not downloadable: a link, or not yet available
+    skip_reason: str = ""       # nothing to download: a link to a file elsewhere
+    problem: str = ""           # cannot be downloaded now (not yet available): a failure
 
 
 @dataclass(frozen=True)
@@ -106,10 +113,12 @@ def plan(client: _Client, article_ids: Sequence[int], *, public: bool = False
             if rel in seen:     # two files of one name in one folder: keep both
                 rel = rel.with_name(f"{info.id}-{rel.name}")
             seen.add(rel)
-            reason = ("a link to a file elsewhere, not a file on Figshare" if info.is_link_only
-                      else "" if info.status in ("available", "")
-                      else f"not available yet (Figshare says: {info.status})")
-            yield Planned(int(article_id), info, rel, reason)
+            link = "a link to a file elsewhere, not a file on Figshare" if info.is_link_only \
+                else ""
+            problem = "" if link or info.status in ("available", "") else (
+                f"not available yet (Figshare is still processing it: {info.status}); "
+                "try again later")
+            yield Planned(int(article_id), info, rel, link, problem)
 
 
 def _files_and_folders(client: _Client, article_id: int, public: bool
@@ -146,10 +155,13 @@ def fetch(client: _Client, item: Planned, dest: Path, *, progress: Progress | No
     if not target.resolve().is_relative_to(dest.resolve()):
         raise DownloadError(f"{item.info.name}: refused, its path leaves {dest}.")
     want = expected_md5(item.info)
-    if target.is_file() and target.stat().st_size == item.info.size and want:
-        have = md5_of(target)
-        if have == want:
-            return Downloaded(target, item.info.size, have, fetched=False)
+    try:
+        if target.is_file() and target.stat().st_size == item.info.size and want:
+            have = md5_of(target)
+            if have == want:
+                return Downloaded(target, item.info.size, have, fetched=False)
+    except OSError:
+        pass            # unreadable: fetched again, and written through a new file
     return download_to(client, item.info, target, progress=progress, cancel=cancel)
 
 
@@ -205,3 +217,51 @@ class _HashingWriter:
 
     def __exit__(self, *_exc: object) -> None:
         self._fh.close()
+
+
+@dataclass
+class Summary:
+    """What ``fetch_all`` did: files fetched, files already there, skipped and failed (each
+    with its reason in words)."""
+
+    fetched: list[Downloaded]
+    kept: list[Downloaded]
+    skipped: list[tuple[Planned, str]]
+    failed: list[tuple[Planned, str]]
+
+    @property
+    def bytes_fetched(self) -> int:
+        return sum(d.size for d in self.fetched)
+
+
+def fetch_all(client: _Client, article_ids: Sequence[int], dest: Path, *,
+              public: bool = False, progress: Callable[[int, int, str], None] | None = None,
+              cancel: threading.Event | None = None) -> Summary:
+    """``fetch`` every file of the items; ``progress(done, total, label)`` counts bytes over
+    all of them. A failed file is noted and the rest go on; a cancel ends it all
+    (``CancelledError``), keeping the files already complete."""
+    items = list(plan(client, article_ids, public=public))
+    todo = [p for p in items if not p.skip_reason and not p.problem]
+    summary = Summary([], [], [(p, p.skip_reason) for p in items if p.skip_reason],
+                      [(p, p.problem) for p in items if p.problem])
+    total = sum(p.info.size for p in todo)
+    base = 0
+    for n, item in enumerate(todo, start=1):
+        label = f"{n} of {len(todo)}: {item.info.name}"
+
+        def step(done: int, _total: int | None = None, base: int = base,
+                 label: str = label) -> None:
+            if progress is not None:
+                progress(base + done, total, label)
+
+        try:
+            got = fetch(client, item, dest, progress=step, cancel=cancel)
+        except CancelledError:
+            raise
+        except FigdeskError as exc:
+            summary.failed.append((item, exc.message))
+        else:
+            (summary.fetched if got.fetched else summary.kept).append(got)
+        base += item.info.size
+        step(0)
+    return summary
