@@ -188,14 +188,31 @@ class ItemsModel(RowTableModel):
             for row in fresh:
                 self._insert_sorted(row)
         elif fresh:
+            in_order = self._sorted_after_all(fresh)
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
             self._rows.extend(fresh)
             self._reindex(start)
             self.endInsertRows()
-            if self._sort:
+            if self._sort and not in_order:
                 self._resort()
         return len(fresh)
+
+    def _sorted_after_all(self, fresh: list[ItemRow]) -> bool:
+        """Sort ``fresh`` in the table's order; True when it then belongs after every row
+        already there. Figshare lists items newest first, so pages in the default order
+        (modified, newest first) often do: appended at the end, they need no resort, and the
+        view no relayout or repaint of the rows on screen."""
+        if not self._sort:
+            return False
+        column, order = self._sort
+        descending = order == Qt.SortOrder.DescendingOrder
+        fresh.sort(key=lambda r: r.keys[column], reverse=descending)
+        if not self._rows:
+            return True
+        last, first = self._rows[-1].keys[column], fresh[0].keys[column]
+        # Equal keys: after the rows already there, as a stable resort would put them.
+        return not (first > last if descending else first < last)
 
     def upsert(self, item: ArticleSummary) -> None:
         """Replace the row of ``item`` (keeping its known file figures) or add it."""

@@ -224,3 +224,21 @@ def test_a_few_new_rows_are_inserted_where_the_sort_puts_them(qtbot: Any) -> Non
         model.layoutChanged.disconnect()
         for item in news:
             model.remove(item.id)
+
+
+def test_a_page_that_sorts_after_every_row_is_appended_without_a_resort(qtbot: Any) -> None:
+    model = ItemsModel()
+    proxy = ItemsProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(COL_ID, Qt.SortOrder.DescendingOrder)
+    layouts: list[int] = []
+    model.layoutChanged.connect(lambda *_: layouts.append(1))
+    # Newest first, as Figshare lists them: each page comes after the rows already there.
+    model.append_page([summary(i) for i in range(400, 300, -1)])
+    model.append_page([summary(i) for i in range(201, 301)])     # in order once sorted
+    assert not layouts
+    model.append_page([summary(i) for i in list(range(500, 450, -1)) + [1, 2]])  # not in order
+    assert len(layouts) == 1
+    ids = [r.item.id for r in model.rows()]
+    assert ids == sorted(ids, reverse=True) and len(ids) == 252
+    assert all(model.row_of(i) == n for n, i in enumerate(ids))
