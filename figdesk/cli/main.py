@@ -42,10 +42,12 @@ def _command_modules() -> list[ModuleType]:
         download_cmd,
         items_cmd,
         queue_cmd,
+        stats_cmd,
         upload_cmd,
     )
 
-    return [account_cmd, items_cmd, upload_cmd, download_cmd, queue_cmd, cleanup_cmd]
+    return [account_cmd, items_cmd, upload_cmd, download_cmd, stats_cmd, queue_cmd,
+            cleanup_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

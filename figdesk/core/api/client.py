@@ -16,12 +16,14 @@ from figdesk.core.api.retry import RetryPolicy
 from figdesk.core.api.stats import RequestStats
 from figdesk.core.api.transport import Transport
 from figdesk.core.api.uploads import UploadsMixin
+from figdesk.core.api.usage import UsageMixin
 
 DEFAULT_API_URL = "https://api.figshare.com/v2"
 DEFAULT_TIMEOUT = (10.0, 60.0)
 
 
-class FigshareClient(ArticlesMixin, FilesMixin, UploadsMixin, ReferenceMixin, DownloadsMixin):
+class FigshareClient(ArticlesMixin, FilesMixin, UploadsMixin, ReferenceMixin, DownloadsMixin,
+                     UsageMixin):
     """A typed client for Figshare's API v2 and its upload service.
 
     One ``requests.Session`` (injectable; a pool of 32 keep-alive connections per host when

@@ -91,7 +91,7 @@ class _NoAuth(requests.auth.AuthBase):
 
 
 SERVICE_NAMES = {"api": "Figshare", "upload": "Figshare's upload service",
-                 "download": "The download server"}
+                 "download": "The download server", "stats": "Figshare's stats service"}
 
 
 class Transport:
