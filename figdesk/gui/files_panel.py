@@ -58,6 +58,14 @@ class _DownloadProgress:
             self.label = label
 
 
+#: Figshare's file states before "available" (the list is read again while one is shown).
+#: "created" is also a file being uploaded or one abandoned half way: the reads slow down to
+#: one every 30 s, and stop when another item is shown.
+PROCESSING = frozenset({"created", "ic_checking", "moving_to_final"})
+POLL_FIRST_MS = 1000
+POLL_MAX_MS = 30_000
+
+
 def _download_all(client: Any, article_id: int, folder: str,
                   progress: _DownloadProgress) -> Summary:
     """Blocking: every file of the item into ``folder/<item id>/...`` (see ``fetch_all``)."""
@@ -142,6 +150,12 @@ class FilesPanel(QWidget):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
 
+        # While Figshare is still processing a file (md5 check, moving to storage), the
+        # list is read again, sooner at first, then less often, until every file is done.
+        self._poll = QTimer(self)
+        self._poll.setSingleShot(True)
+        self._poll.timeout.connect(self.reload)
+        self._poll_delay = POLL_FIRST_MS
         self._tick = QTimer(self)
         self._tick.setInterval(150)        # progress repaint rate, not per chunk
         self._tick.timeout.connect(self._show_progress)
@@ -158,6 +172,7 @@ class FilesPanel(QWidget):
     def shutdown(self) -> None:
         self._generation += 1
         self.tasks.cancel_all()
+        self._poll.stop()
         self._tick.stop()
         self._cancel_download()
 
@@ -167,6 +182,8 @@ class FilesPanel(QWidget):
 
     def show_item(self, article_id: int | None, title: str = "") -> None:
         self._generation += 1
+        self._poll.stop()
+        self._poll_delay = POLL_FIRST_MS
         self.article_id = article_id
         self.model.set_files([])
         self.status.setText("")
@@ -201,6 +218,11 @@ class FilesPanel(QWidget):
         if generation != self._generation:
             return
         self.model.set_files(files)
+        if any(f.status in PROCESSING for f in files):
+            self._poll.start(self._poll_delay)
+            self._poll_delay = min(POLL_MAX_MS, self._poll_delay * 2)
+        else:
+            self._poll_delay = POLL_FIRST_MS
         total = sum(f.size for f in files)
         self.figures.emit(article_id, len(files), total)
         if files:

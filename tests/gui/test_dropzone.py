@@ -46,7 +46,10 @@ def test_drop_on_row_uploads_into_that_item(qtbot: Any, small_sandbox: Any, make
     qtbot.waitUntil(lambda: {"alpha.bin", "beta.txt"} <= set(file_rows(window))
                     and all(file_rows(window)[n].verified for n in ("alpha.bin", "beta.txt")),
                     timeout=WAIT_MS)
-    assert file_rows(window)["alpha.bin"].state == "available"
+    # md5 checked and state final are two steps on Figshare's side: the list may catch the
+    # file between them, and the panel must then come to show it available.
+    qtbot.waitUntil(lambda: file_rows(window)["alpha.bin"].state == "available",
+                    timeout=WAIT_MS)
     qtbot.waitUntil(lambda: any(t == "Uploads finished" for t, _m, _e in
                                 uploads.notifier.sent), timeout=WAIT_MS)
     assert uploads.panel.banner.isVisible()        # no tray offscreen: the in-window notice

@@ -60,3 +60,21 @@ def test_files_states_download_and_delete(qtbot: Any, gui_sandbox: Any, make_win
                                        ).file_count == 11
     run_async(qtbot, panel.load())
     assert panel.model.rowCount() == 11
+
+
+def test_a_file_still_processing_is_shown_available_once_it_is(qtbot: Any, gui_sandbox: Any,
+                                                               make_window: Any) -> None:
+    gui_sandbox.faults.set(processing_step=0.7)       # md5 check, then storage: ~1.4 s
+    client = FigshareClient(gui_sandbox.token, api_url=gui_sandbox.api_url)
+    article_id = client.create_article({"title": "Slow processing"}).id
+    upload_small(client, article_id, "slow.csv", b"x,y\n" * 100)
+    window = make_window()
+    sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
+    qtbot.waitUntil(lambda: not window.items.loading, timeout=WAIT_MS)
+    assert window.items.select_article(article_id)
+    panel = window.files
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
+    assert panel.model.row_at(0).info.status != "available"       # caught while processing
+    # No click: the panel reads the list again until Figshare is done with the file.
+    qtbot.waitUntil(lambda: panel.model.row_at(0).info.status == "available", timeout=WAIT_MS)
+    gui_sandbox.faults.set(processing_step=None)
