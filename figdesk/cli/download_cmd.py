@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from figdesk.cli import output
 from figdesk.cli.progress_display import format_eta
-from figdesk.core.errors import CancelledError, FigdeskError, UsageError
+from figdesk.core.errors import CancelledError, DownloadError, FigdeskError, UsageError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -58,7 +58,7 @@ class _Line:
 
 def cmd_download(args: argparse.Namespace) -> int:
     from figdesk.cli.main import client_from_args
-    from figdesk.core.workflows.download import DownloadError, fetch, plan
+    from figdesk.core.workflows.download import fetch, plan
 
     dest: Path = args.dest
     if dest.exists() and not dest.is_dir():

@@ -153,6 +153,12 @@ class IntegrityError(FigdeskError):
     title = "Upload damaged in transit"
 
 
+class DownloadError(FigdeskError):
+    """A file could not be downloaded as asked (in words: which and why)."""
+
+    title = "Download failed"
+
+
 class LocalFileError(FigdeskError):
     """A local file is unreadable, vanished, or is not a regular file."""
 

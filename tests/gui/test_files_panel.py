@@ -10,6 +10,16 @@ from tests.gui.conftest import WAIT_MS, run_async, sign_in
 from tests.support.clients import upload_small
 
 
+def _showing(qtbot: Any, make_window: Any, sb: Any, article_id: int, *, files: int) -> Any:
+    """A window signed in to ``sb`` whose files panel lists ``files`` files of the item."""
+    window = make_window()
+    sign_in(qtbot, window, sb.api_url, sb.token)
+    qtbot.waitUntil(lambda: not window.items.loading, timeout=WAIT_MS)
+    assert window.items.select_article(article_id)
+    qtbot.waitUntil(lambda: window.files.model.rowCount() == files, timeout=WAIT_MS)
+    return window
+
+
 def test_files_states_download_and_delete(qtbot: Any, gui_sandbox: Any, make_window: Any,
                                           tmp_path: Path) -> None:
     client = FigshareClient(gui_sandbox.token, api_url=gui_sandbox.api_url)
@@ -20,12 +30,8 @@ def test_files_states_download_and_delete(qtbot: Any, gui_sandbox: Any, make_win
     qtbot.waitUntil(lambda: all(f.status == "available" for f in client.list_files(article_id)),
                     timeout=WAIT_MS)
 
-    window = make_window()
-    sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
-    qtbot.waitUntil(lambda: not window.items.loading, timeout=WAIT_MS)
-    assert window.items.select_article(article_id)
+    window = _showing(qtbot, make_window, gui_sandbox, article_id, files=12)
     panel = window.files
-    qtbot.waitUntil(lambda: panel.model.rowCount() == 12, timeout=WAIT_MS)
     states = {panel.model.index(r, 2).data() for r in range(12)}
     assert states == {"available"}
     assert all(panel.model.row_at(r).verified for r in range(12))
@@ -68,13 +74,7 @@ def test_a_file_still_processing_is_shown_available_once_it_is(qtbot: Any, gui_s
     client = FigshareClient(gui_sandbox.token, api_url=gui_sandbox.api_url)
     article_id = client.create_article({"title": "Slow processing"}).id
     upload_small(client, article_id, "slow.csv", b"x,y\n" * 100)
-    window = make_window()
-    sign_in(qtbot, window, gui_sandbox.api_url, gui_sandbox.token)
-    qtbot.waitUntil(lambda: not window.items.loading, timeout=WAIT_MS)
-    assert window.items.select_article(article_id)
-    panel = window.files
-    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
+    panel = _showing(qtbot, make_window, gui_sandbox, article_id, files=1).files
     assert panel.model.row_at(0).info.status != "available"       # caught while processing
     # No click: the panel reads the list again until Figshare is done with the file.
     qtbot.waitUntil(lambda: panel.model.row_at(0).info.status == "available", timeout=WAIT_MS)
-    gui_sandbox.faults.set(processing_step=None)

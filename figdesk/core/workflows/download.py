@@ -24,6 +24,7 @@ from typing import Any, BinaryIO, Protocol, Self
 
 from figdesk.core.errors import (
     CancelledError,
+    DownloadError,
     FigdeskError,
     IntegrityError,
     LocalFileError,
@@ -48,12 +49,6 @@ class _Client(Protocol):
     def download_file(self, file_id_or_url: int | str, dest: Any, *,
                       progress: Progress | None = None,
                       cancel: threading.Event | None = None) -> int: ...
-
-
-class DownloadError(FigdeskError):
-    """A file could not be downloaded as asked (in words: which and why)."""
-
-    title = "Download failed"
 
 
 @dataclass(frozen=True)
