@@ -31,9 +31,9 @@ from figdesk.core.errors import (
     NotFoundError,
 )
 from figdesk.core.models import Article, FileInfo
+from figdesk.core.upload.hashing import md5_file
 
 PART_SUFFIX = ".figdesk-part"
-HASH_BLOCK = 1 << 20
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"|?*\\/]')
 _SEPARATORS = re.compile(r"[/\\]+")
 _MAX_COMPONENT = 200          # bytes-ish; most file systems allow 255
@@ -131,14 +131,6 @@ def _files_and_folders(client: _Client, article_id: int, public: bool
     return files, folders or {}
 
 
-def md5_of(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(HASH_BLOCK), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def expected_md5(info: FileInfo) -> str:
     return info.computed_md5 or info.supplied_md5
 
@@ -152,10 +144,10 @@ def fetch(client: _Client, item: Planned, dest: Path, *, progress: Progress | No
     want = expected_md5(item.info)
     try:
         if target.is_file() and target.stat().st_size == item.info.size and want:
-            have = md5_of(target)
+            have = md5_file(str(target))
             if have == want:
                 return Downloaded(target, item.info.size, have, fetched=False)
-    except OSError:
+    except (OSError, LocalFileError):
         pass            # unreadable: fetched again, and written through a new file
     return download_to(client, item.info, target, progress=progress, cancel=cancel)
 
