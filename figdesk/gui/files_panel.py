@@ -206,18 +206,25 @@ class FilesPanel(QWidget):
             return
         self.tasks.adopt_current()
         generation = self._generation
-        self.empty.setText("Loading files…")
-        self.stack.setCurrentWidget(self.empty)
+        if self.model.rowCount() == 0:
+            # Only a first listing blanks the panel: a reload (the Refresh button, a finished
+            # upload, a file still processing) keeps the table and its selection meanwhile.
+            self.empty.setText("Loading files…")
+            self.stack.setCurrentWidget(self.empty)
+        row = self.selected()
         try:
             files: list[FileInfo] = await session.call(session.client.list_files, article_id)
         except FigdeskError as exc:
             if generation == self._generation:
                 self.empty.setText(f"Could not list the files: {exc.message}")
+                self.status.setText(f"Could not list the files: {exc.message}")
                 self.failed.emit(exc)
             return
         if generation != self._generation:
             return
         self.model.set_files(files)
+        if row is not None:
+            self.select_file(row.name)
         if any(f.status in PROCESSING for f in files):
             self._poll.start(self._poll_delay)
             self._poll_delay = min(POLL_MAX_MS, self._poll_delay * 2)

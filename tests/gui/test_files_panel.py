@@ -76,5 +76,12 @@ def test_a_file_still_processing_is_shown_available_once_it_is(qtbot: Any, gui_s
     upload_small(client, article_id, "slow.csv", b"x,y\n" * 100)
     panel = _showing(qtbot, make_window, gui_sandbox, article_id, files=1).files
     assert panel.model.row_at(0).info.status != "available"       # caught while processing
-    # No click: the panel reads the list again until Figshare is done with the file.
+    assert panel.select_file("slow.csv")
+    pages: list[int] = []
+    panel.stack.currentChanged.connect(pages.append)
+    # No click: the panel reads the list again until Figshare is done with the file, and the
+    # table stays on screen with its selection meanwhile.
     qtbot.waitUntil(lambda: panel.model.row_at(0).info.status == "available", timeout=WAIT_MS)
+    assert not pages and panel.stack.currentWidget() is panel.table
+    selected = panel.selected()
+    assert selected is not None and selected.name == "slow.csv"
