@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from figdesk.cli import output
 from figdesk.cli.progress_display import format_eta
-from figdesk.core.errors import CancelledError, DownloadError, FigdeskError, UsageError
+from figdesk.core.errors import UsageError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,19 +26,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 class _Line:
-    """One progress line on a terminal (redrawn a few times a second), nothing otherwise."""
+    """One progress line on a terminal (redrawn a few times a second), nothing otherwise:
+    the bytes of all the files, and which file is on its way."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.tty = out.isatty()
-        self.name = ""
-        self.started = 0.0
+        self.started = time.monotonic()
         self._drawn = 0.0
 
-    def start(self, name: str) -> None:
-        self.name, self.started, self._drawn = name, time.monotonic(), 0.0
-
-    def __call__(self, done: int, total: int | None) -> None:
+    def __call__(self, done: int, total: int, label: str) -> None:
         now = time.monotonic()
         if not self.tty or (now - self._drawn < 0.2 and done != total):
             return
@@ -46,7 +43,7 @@ class _Line:
         speed = done / max(now - self.started, 1e-6)
         share = f"{100 * done / total:3.0f}%" if total else output.human_size(done)
         eta = f"  ETA {format_eta((total - done) / speed)}" if total and speed > 0 else ""
-        self.out.write(f"\r\x1b[K{output.clean(self.name)[:50]}  {share}  "
+        self.out.write(f"\r\x1b[K{output.clean(label)[:50]}  {share}  "
                        f"{output.human_size(int(speed))}/s{eta}")
         self.out.flush()
 
@@ -58,7 +55,7 @@ class _Line:
 
 def cmd_download(args: argparse.Namespace) -> int:
     from figdesk.cli.main import client_from_args
-    from figdesk.core.workflows.download import fetch, plan
+    from figdesk.core.workflows.download import Downloaded, Planned, fetch_all
 
     dest: Path = args.dest
     if dest.exists() and not dest.is_dir():
@@ -66,39 +63,33 @@ def cmd_download(args: argparse.Namespace) -> int:
     client = client_from_args(args)
     line = _Line(sys.stderr)
     results: list[dict[str, Any]] = []
-    failed = 0
+
+    def report(item: Planned, status: str, reason: str, got: Downloaded | None) -> None:
+        line.clear()
+        entry: dict[str, Any] = {"item": item.article_id, "file": item.info.name,
+                                 "status": status}
+        if got is not None:
+            entry.update(path=str(got.path), size=got.size, md5=got.md5)
+        else:
+            entry["reason"] = reason
+        results.append(entry)
+        shown = output.clean(str(item.relative))
+        if status == "failed":
+            print(f"figdesk: {shown}: {reason}", file=sys.stderr)
+        elif args.json:
+            return
+        elif got is None:
+            print(f"{status} {shown}: {reason}")
+        else:
+            print(f"{status}: {output.clean(str(got.path))} ({output.human_size(got.size)}, "
+                  "md5 checked)")
+
     try:
-        for item in plan(client, args.ids, public=args.public):
-            shown = str(item.relative)
-            if item.skip_reason:
-                results.append({"item": item.article_id, "file": item.info.name,
-                                "status": "skipped", "reason": item.skip_reason})
-                if not args.json:
-                    print(f"skipped {output.clean(shown)}: {item.skip_reason}")
-                continue
-            line.start(shown)
-            try:
-                if item.problem:
-                    raise DownloadError(item.problem)
-                got = fetch(client, item, dest, progress=line)
-            except CancelledError:
-                raise
-            except FigdeskError as exc:
-                line.clear()
-                failed += 1
-                results.append({"item": item.article_id, "file": item.info.name,
-                                "status": "failed", "reason": exc.message})
-                print(f"figdesk: {output.clean(shown)}: {exc.message}", file=sys.stderr)
-                continue
-            line.clear()
-            status = "downloaded" if got.fetched else "already there"
-            results.append({"item": item.article_id, "file": item.info.name, "status": status,
-                            "path": str(got.path), "size": got.size, "md5": got.md5})
-            if not args.json:
-                print(f"{status}: {output.clean(str(got.path))} ({output.human_size(got.size)}, md5 "
-                      "checked)")
+        summary = fetch_all(client, args.ids, dest, public=args.public, progress=line,
+                            report=report)
     finally:
         line.clear()
+    failed = len(summary.failed)
     if args.json:
         output.print_json(results)
     elif failed:

@@ -165,10 +165,9 @@ def test_the_progress_line_is_drawn_on_a_terminal_only() -> None:
     term, pipe = Terminal(), io.StringIO()
     for out in (term, pipe):
         line = _Line(out)
-        line.start("5/run1/data.bin")
-        line(50, 100)
-        line(100, 100)
+        line(50, 100, "1 of 2: data.bin")
+        line(100, 100, "2 of 2: more.bin")
         line.clear()
-    assert "5/run1/data.bin" in term.getvalue() and "100%" in term.getvalue()
+    assert "2 of 2: more.bin" in term.getvalue() and "100%" in term.getvalue()
     assert "ETA" in term.getvalue() and term.getvalue().endswith("\r\x1b[K")
     assert pipe.getvalue() == ""

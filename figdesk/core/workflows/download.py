@@ -221,16 +221,38 @@ class Summary:
         return sum(d.size for d in self.fetched)
 
 
+#: ``report(planned, status, reason, downloaded)`` as each file ends: status is "downloaded",
+#: "already there", "skipped" or "failed" (``reason`` then says why).
+Report = Callable[[Planned, str, str, "Downloaded | None"], None]
+
+
 def fetch_all(client: _Client, article_ids: Sequence[int], dest: Path, *,
               public: bool = False, progress: Callable[[int, int, str], None] | None = None,
+              report: Report | None = None,
               cancel: threading.Event | None = None) -> Summary:
     """``fetch`` every file of the items; ``progress(done, total, label)`` counts bytes over
-    all of them. A failed file is noted and the rest go on; a cancel ends it all
-    (``CancelledError``), keeping the files already complete."""
+    all of them, ``report`` hears of each file as it ends. A failed file is noted and the
+    rest go on; a cancel ends it all (``CancelledError``), keeping the files already complete.
+    """
     items = list(plan(client, article_ids, public=public))
     todo = [p for p in items if not p.skip_reason and not p.problem]
-    summary = Summary([], [], [(p, p.skip_reason) for p in items if p.skip_reason],
-                      [(p, p.problem) for p in items if p.problem])
+    summary = Summary([], [], [], [])
+
+    def ended(item: Planned, status: str, reason: str = "",
+              got: Downloaded | None = None) -> None:
+        if status == "skipped":
+            summary.skipped.append((item, reason))
+        elif status == "failed":
+            summary.failed.append((item, reason))
+        elif got is not None:
+            (summary.fetched if got.fetched else summary.kept).append(got)
+        if report is not None:
+            report(item, status, reason, got)
+
+    for item in items:
+        if item.skip_reason or item.problem:
+            ended(item, "skipped" if item.skip_reason else "failed",
+                  item.skip_reason or item.problem)
     total = sum(p.info.size for p in todo)
     base = 0
     for n, item in enumerate(todo, start=1):
@@ -246,9 +268,9 @@ def fetch_all(client: _Client, article_ids: Sequence[int], dest: Path, *,
         except CancelledError:
             raise
         except FigdeskError as exc:
-            summary.failed.append((item, exc.message))
+            ended(item, "failed", exc.message)
         else:
-            (summary.fetched if got.fetched else summary.kept).append(got)
+            ended(item, "downloaded" if got.fetched else "already there", "", got)
         base += item.info.size
         step(0)
     return summary
